@@ -1,0 +1,37 @@
+import { loadConfig } from "../core/config/env-config.js";
+import { openBackends } from "../core/open-backends.js";
+import { untilSignal } from "../core/process/until-signal.js";
+import { build } from "../server/server.js";
+import { startWorker } from "../worker/start-worker.js";
+
+/** `npm start`: the API server and one worker in one process. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const backends = await openBackends(config, "tstasks");
+  try {
+    const worker = await startWorker(config, backends);
+    const server = build({ ...backends, corsOrigins: config.corsOrigins, maxRequestBytes: config.maxRequestBytes });
+    const port = await server.listen(config.port, config.host);
+    console.log(
+      [
+        "",
+        `tstasks is running on http://localhost:${port}  (Connect, gRPC, gRPC-Web and REST on one port)`,
+        ...backends.describe.map((l) => `  ${l}`),
+        `  worker: ${config.workerName}, queues ${worker.queues.join(", ") || "(none)"}, concurrency ${config.workerConcurrency}`,
+        `  try: curl -s localhost:${port}/task -H 'content-type: application/json' -d '{"type":"test.main.add","args":{"x":1,"y":2}}'`,
+        "",
+      ].join("\n"),
+    );
+    const signal = await untilSignal();
+    console.log(`[tstasks] ${signal}: closing the server, then finishing running tasks`);
+    await server.close();
+    await worker.stop();
+  } finally {
+    await backends.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

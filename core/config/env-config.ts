@@ -1,0 +1,96 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+/**
+ * Every setting of tstasks, read from environment variables once at start.
+ * A bad value stops the process with one clear line per problem.
+ */
+export interface Config {
+  /** HTTP/gRPC port (`PORT`, default 8080). */
+  port: number;
+  /** Address to listen on (`HOST`, default: all interfaces). */
+  host: string | undefined;
+  /** Postgres URL (`DATABASE_URL`, postgres:// or postgresql://). */
+  databaseUrl: string;
+  /** NATS URL (`NATS_URL`). */
+  natsUrl: string;
+  /** Worker name (`WORKER_NAME`, default `worker-<hostname>-<pid>`). */
+  workerName: string;
+  /** Tasks one worker runs at once (`WORKER_CONCURRENCY`, default 16). */
+  workerConcurrency: number;
+  /** Folder of taskpacks (`TASKPACKS_DIR`, default ./taskpacks). */
+  taskpacksDir: string;
+  /** Extra taskpacks installed as npm packages (`TASKPACKS`, comma list). */
+  taskpackPackages: string[];
+  /** Allowed CORS origins (`FRONTEND_URL`, comma list; `*` for any; unset: no CORS). */
+  corsOrigins: string[];
+  /** Largest accepted request body in bytes (`MAX_REQUEST_BYTES`, default 1 MiB). */
+  maxRequestBytes: number;
+}
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+
+const list = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
+
+const url = (name: string, schemes: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return schemes.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `${name} must be a URL starting with ${schemes.map((p) => p + "//").join(" or ")}`);
+
+const schema = z.object({
+  PORT: int("PORT", 0, 65535).default(8080),
+  HOST: z.string().min(1).optional(),
+  DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).default("postgres://postgres@127.0.0.1:5432/postgres"),
+  NATS_URL: url("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]).default("nats://127.0.0.1:4222"),
+  WORKER_NAME: z.string().regex(/^[\w.@:-]{1,128}$/, "WORKER_NAME may use letters, digits and . _ - @ : (at most 128)").optional(),
+  WORKER_CONCURRENCY: int("WORKER_CONCURRENCY", 1, 10_000).default(16),
+  TASKPACKS_DIR: z.string().min(1).default("taskpacks"),
+  TASKPACKS: list.default([]),
+  FRONTEND_URL: list.default([]),
+  MAX_REQUEST_BYTES: int("MAX_REQUEST_BYTES", 1024, 1 << 30).default(1 << 20),
+});
+
+/** Thrown by {@link loadConfig}; its message lists every bad variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Reads and validates the configuration from `env` (default process.env).
+ * Empty strings count as unset.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    natsUrl: e.NATS_URL,
+    workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    taskpacksDir: e.TASKPACKS_DIR,
+    taskpackPackages: e.TASKPACKS,
+    corsOrigins: e.FRONTEND_URL,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+  };
+}

@@ -1,0 +1,203 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { QueuePublishError, QueueUnavailableError } from "../queue-errors.js";
+import type { TaskMessage } from "../task-message.js";
+import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queue.js";
+import { JetStreamConsumer } from "./jetstream-consumer.js";
+import { ensureQueueConsumer, ensureStream } from "./jetstream-setup.js";
+import { assertQueueName, queueSubject } from "./queue-subjects.js";
+import { describeError, waitBeforeRetry } from "./retry-delay.js";
+
+/** Options of {@link createJetStreamQueue}. */
+export interface JetStreamQueueOptions {
+  /** NATS server URL(s), comma-separated, e.g. `nats://127.0.0.1:4222`. */
+  url: string;
+  /** Connection name shown by the server's monitoring (default: none). */
+  name?: string;
+  /** JetStream stream holding every queue (default `"TSTASKS"`). */
+  streamName?: string;
+  /** Subjects are `<subjectPrefix>.<queue>` (default `"tstasks.tasks"`). */
+  subjectPrefix?: string;
+  /** A delivery nobody settles or extends is redelivered after this long (default 30 000 ms). */
+  ackWaitMs?: number;
+}
+
+/** Pause between reconnect attempts; the client retries forever. */
+const RECONNECT_WAIT_MS = 1_000;
+/** {@link TaskQueue.ping} gives up after this long. */
+const PING_TIMEOUT_MS = 2_000;
+/** Stream names may not contain these (they are subject tokens in the API). */
+const STREAM_NAME = /^[^.*>\s/\\]+$/;
+/** Dot-separated tokens without wildcards or spaces. */
+const SUBJECT_PREFIX = /^[^.*>\s]+(\.[^.*>\s]+)*$/;
+
+/**
+ * Connects to NATS and returns a {@link TaskQueue} on a JetStream
+ * work-queue stream, creating or updating the stream first.
+ *
+ * - The connection reconnects forever (1 s apart); consumers resume by
+ *   themselves after a reconnect or a server restart.
+ * - `publish` pipelines all messages, each with `Nats-Msg-Id: <task id>`
+ *   so a repeat within 2 min is stored once, and resolves when every
+ *   PubAck arrived; it rejects with {@link QueuePublishError} otherwise.
+ * - `consume` shares one durable consumer `q-<queue>` per queue among all
+ *   workers; it resolves once those consumers exist on the server.
+ * - `ping` rejects with {@link QueueUnavailableError} while disconnected
+ *   or when the server takes over 2 s to answer.
+ *
+ * @throws when the first connection fails or the stream cannot be set up
+ *   (e.g. a stream of that name exists with other retention).
+ */
+export async function createJetStreamQueue(options: JetStreamQueueOptions): Promise<TaskQueue> {
+  const streamName = options.streamName ?? "TSTASKS";
+  const subjectPrefix = options.subjectPrefix ?? "tstasks.tasks";
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  if (!STREAM_NAME.test(streamName)) throw new Error(`invalid stream name ${JSON.stringify(streamName)}`);
+  if (!SUBJECT_PREFIX.test(subjectPrefix)) throw new Error(`invalid subject prefix ${JSON.stringify(subjectPrefix)}`);
+  if (!Number.isFinite(ackWaitMs) || ackWaitMs < 1) throw new RangeError(`ackWaitMs must be > 0, got ${ackWaitMs}`);
+
+  const nc = await connect({
+    servers: options.url.split(",").map((s) => s.trim()),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+  });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, streamName, subjectPrefix);
+    return new JetStreamQueue(nc, jsm, { streamName, subjectPrefix, ackWaitMs });
+  } catch (err) {
+    await nc.close().catch(() => {});
+    throw err;
+  }
+}
+
+interface QueueSettings {
+  streamName: string;
+  subjectPrefix: string;
+  ackWaitMs: number;
+}
+
+class JetStreamQueue implements TaskQueue {
+  readonly #nc: NatsConnection;
+  readonly #jsm: JetStreamManager;
+  readonly #js: JetStreamClient;
+  readonly #settings: QueueSettings;
+  readonly #consumers = new Set<JetStreamConsumer>();
+  readonly #closing = new AbortController();
+  #connected = true;
+  #closed: Promise<void> | undefined;
+
+  constructor(nc: NatsConnection, jsm: JetStreamManager, settings: QueueSettings) {
+    this.#nc = nc;
+    this.#jsm = jsm;
+    this.#js = jsm.jetstream();
+    this.#settings = settings;
+    void this.#watchConnection();
+  }
+
+  async publish(messages: readonly TaskMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    for (const message of messages) assertQueueName(message.queue);
+    const { subjectPrefix } = this.#settings;
+    // All requests go out before the first PubAck is awaited.
+    const results = await Promise.allSettled(
+      messages.map((message) =>
+        this.#js.publish(queueSubject(subjectPrefix, message.queue), JSON.stringify(message), { msgID: message.id }),
+      ),
+    );
+    let failed = 0;
+    let firstError: unknown;
+    for (const result of results) {
+      if (result.status === "rejected") {
+        if (failed === 0) firstError = result.reason;
+        failed++;
+      }
+    }
+    if (failed > 0) throw new QueuePublishError(failed, messages.length, { cause: firstError });
+  }
+
+  async consume(options: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Promise<Consumer> {
+    if (this.#closed) throw new QueueUnavailableError("queue is closed");
+    const queues = [...new Set(options.queues)];
+    if (queues.length === 0) throw new RangeError("consume needs at least one queue");
+    for (const queue of queues) assertQueueName(queue);
+    const { streamName, subjectPrefix, ackWaitMs } = this.#settings;
+    const consumer = new JetStreamConsumer({
+      js: this.#js,
+      jsm: this.#jsm,
+      streamName,
+      subjectPrefix,
+      ackWaitMs,
+      queues,
+      concurrency: options.concurrency,
+      handler,
+      onStopped: () => this.#consumers.delete(consumer),
+    });
+    // Fail fast on a bad setup; later outages are retried by the consumer.
+    await Promise.all(queues.map((queue) => ensureQueueConsumer(this.#jsm, { streamName, subjectPrefix, queue, ackWaitMs })));
+    this.#consumers.add(consumer);
+    consumer.start();
+    return consumer;
+  }
+
+  async ping(): Promise<void> {
+    if (this.#nc.isClosed() || this.#closed) throw new QueueUnavailableError("NATS connection is closed");
+    if (!this.#connected) throw new QueueUnavailableError("disconnected from NATS");
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new QueueUnavailableError(`NATS did not answer within ${PING_TIMEOUT_MS} ms`)),
+        PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.#nc.rtt(), timeout]);
+    } catch (err) {
+      if (err instanceof QueueUnavailableError) throw err;
+      throw new QueueUnavailableError("NATS ping failed", { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing.abort();
+      await Promise.all([...this.#consumers].map((consumer) => consumer.stop()));
+      if (!this.#nc.isClosed()) await this.#nc.drain();
+    })();
+    return this.#closed;
+  }
+
+  /** Tracks the link for `ping` and makes consumers resume after a reconnect. */
+  async #watchConnection(): Promise<void> {
+    for await (const status of this.#nc.status()) {
+      if (status.type === "disconnect") {
+        this.#connected = false;
+        console.warn("[queue] disconnected from NATS, reconnecting");
+      } else if (status.type === "reconnect") {
+        this.#connected = true;
+        console.warn("[queue] reconnected to NATS");
+        void this.#restoreStream();
+        for (const consumer of this.#consumers) consumer.restart();
+      }
+    }
+  }
+
+  /** After a reconnect the server may have lost its store; recreate the stream so publishing works again. */
+  async #restoreStream(): Promise<void> {
+    const { streamName, subjectPrefix } = this.#settings;
+    for (let attempt = 1; !this.#closing.signal.aborted && this.#connected; attempt++) {
+      try {
+        await ensureStream(this.#jsm, streamName, subjectPrefix);
+        return;
+      } catch (err) {
+        if (attempt === 1) console.warn(`[queue] cannot check stream ${streamName} after reconnect, retrying: ${describeError(err)}`);
+        await waitBeforeRetry(attempt, this.#closing.signal);
+      }
+    }
+  }
+}

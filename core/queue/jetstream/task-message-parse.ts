@@ -1,0 +1,24 @@
+import type { JsonObject } from "../../task/json.js";
+import type { TaskMessage } from "../task-message.js";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks that a decoded payload has the shape of a {@link TaskMessage}:
+ * non-empty string `id`, `type` and `queue`, and an object `args`.
+ * The args' own values are not walked: they came out of JSON.parse, so
+ * they are JSON already.
+ *
+ * @returns the message, or `undefined` when the shape is wrong.
+ */
+export function asTaskMessage(value: unknown): TaskMessage | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const { id, type, queue, args } = value;
+  if (typeof id !== "string" || id === "") return undefined;
+  if (typeof type !== "string" || type === "") return undefined;
+  if (typeof queue !== "string" || queue === "") return undefined;
+  if (!isPlainObject(args)) return undefined;
+  return { id, type, queue, args: args as JsonObject };
+}

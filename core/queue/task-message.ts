@@ -1,0 +1,13 @@
+import type { JsonObject } from "../task/json.js";
+
+/**
+ * What travels on the queue for one task. It carries the arguments so a
+ * worker can run without reading the store first; the store stays the
+ * record (the worker's claim checks it).
+ */
+export interface TaskMessage {
+  id: string;
+  type: string;
+  queue: string;
+  args: JsonObject;
+}

@@ -1,0 +1,66 @@
+import type { TaskMessage } from "./task-message.js";
+
+/**
+ * One delivery of a message to a worker. Exactly one of ack, nak or term
+ * should be called; until then the message is invisible to other workers
+ * for the ack wait, which `working()` extends.
+ */
+export interface Delivery {
+  readonly message: TaskMessage;
+  /** 1 on first delivery, higher on redeliveries. */
+  readonly deliveryCount: number;
+  /** Done: never deliver again. */
+  ack(): void;
+  /** Hand back: deliver again after `delayMs` (default: at once). */
+  nak(delayMs?: number): void;
+  /** Give up on it: never deliver again. */
+  term(): void;
+  /** Still working: restart the ack-wait timer. */
+  working(): void;
+}
+
+/** Options of {@link TaskQueue.consume}. */
+export interface ConsumeOptions {
+  /** Queue names to consume. */
+  queues: readonly string[];
+  /** Most deliveries handled at once (default 1). */
+  concurrency: number;
+}
+
+/** A running consumer started by {@link TaskQueue.consume}. */
+export interface Consumer {
+  /** Number of deliveries being handled right now. */
+  readonly inFlight: number;
+  /**
+   * Stops pulling new messages and resolves when every in-flight handler
+   * has returned.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Sends task messages to workers. NATS JetStream implements it; the
+ * embedded backend implements the same interface in process.
+ *
+ * Delivery is at least once: a message whose handler neither acks nor naks
+ * within the ack wait is delivered again.
+ */
+export interface TaskQueue {
+  /**
+   * Publishes messages (one per task; the task id deduplicates repeats).
+   * Resolves when the queue has stored every one of them durably.
+   */
+  publish(messages: readonly TaskMessage[]): Promise<void>;
+
+  /**
+   * Calls `handler` for each delivery of the given queues, at most
+   * `concurrency` at a time. The handler must settle the delivery.
+   */
+  consume(options: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Promise<Consumer>;
+
+  /** Resolves when the queue answers; rejects otherwise. */
+  ping(): Promise<void>;
+
+  /** Closes the connection after flushing pending work. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,8 @@
+import type { TaskTypesTable } from "./task-types.table.js";
+import type { TasksTable } from "./tasks.table.js";
+
+/** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
+export interface Database {
+  tasks: TasksTable;
+  task_types: TaskTypesTable;
+}

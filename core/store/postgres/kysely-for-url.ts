@@ -1,0 +1,25 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./database.js";
+
+/** Options of {@link createKyselyForUrl}. */
+export interface KyselyForUrlOptions {
+  /** Most open connections in the pool. Default 10. */
+  poolSize?: number;
+}
+
+/**
+ * A Kysely instance over a node-postgres pool for `url`
+ * (`postgres://` or `postgresql://`, as node-postgres parses it). Connects
+ * lazily; call `destroy()` to close the pool.
+ */
+export function createKyselyForUrl(url: string, options: KyselyForUrlOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle pooled connection that breaks (server restart) emits "error" on
+  // the pool; unhandled, that would crash the process. The pool drops the
+  // client and the next query opens a new one.
+  pool.on("error", (err) => {
+    console.error(`postgres: idle connection failed: ${err.message}`);
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,195 @@
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "../store-errors.js";
+import type {
+  ListTasksQuery,
+  NewTask,
+  RevokeResult,
+  StartAttempt,
+  StartResult,
+  TaskOutcome,
+  TaskPage,
+  TaskRecord,
+} from "../task-record.js";
+import type { TaskErrorInfo } from "../../task/task-error.js";
+import type { TaskStore } from "../task-store.js";
+import type { TaskTypeRecord } from "../task-type-record.js";
+import type { Database } from "./database.js";
+import { createKyselyForUrl } from "./kysely-for-url.js";
+import { migrateToLatest } from "./migrate-to-latest.js";
+import { retryOnDeadlock } from "./retry-on-deadlock.js";
+import { taskRowToRecord, taskTypeRecordToRow, taskTypeRowToRecord } from "./row-to-record.js";
+import { selectTaskTypeRows, upsertTaskTypeRows } from "./task-types.repository.js";
+import {
+  abandonTaskRows,
+  claimTaskRows,
+  finishTaskRows,
+  insertTaskRows,
+  revokeTaskRow,
+  selectTaskRow,
+  selectTaskRows,
+} from "./tasks.repository.js";
+import type { ClaimInput, FinishInput } from "./tasks.repository.js";
+import { isUuid } from "./uuid.js";
+
+/** Options of {@link createPostgresTaskStore}. */
+export interface PostgresTaskStoreOptions {
+  /** `postgres://` or `postgresql://` URL of the database. */
+  databaseUrl: string;
+  /** Most open connections. Default 10. */
+  poolSize?: number;
+}
+
+/** SQLSTATE of a unique violation: on insert into tasks, only the primary key can raise it. */
+const UNIQUE_VIOLATION = "23505";
+
+/**
+ * Connects to Postgres, applies pending migrations (safe when several
+ * processes start at once) and returns the store. `close()` ends the pool.
+ * @throws MigrationError when a migration fails; the pool is closed then.
+ */
+export async function createPostgresTaskStore(options: PostgresTaskStoreOptions): Promise<TaskStore> {
+  const db = createKyselyForUrl(options.databaseUrl, { poolSize: options.poolSize ?? 10 });
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return createTaskStoreOnKysely(db);
+}
+
+/**
+ * The TaskStore over an already migrated database. Any Kysely Postgres
+ * dialect fits; `close()` destroys `db`.
+ *
+ * Beyond the interface's contract:
+ * - an id that is not a UUID is unknown to lookups (getTask: undefined,
+ *   startTasks: not_found, finishTasks: false, revokeTask: not_found) and
+ *   rejected by insertTasks (InvalidTaskIdError);
+ * - insertTasks throws DuplicateTaskError on an existing or repeated id;
+ * - when one startTasks batch names an id twice, only the first claims; the
+ *   repeats get `{ run: false, reason: "final", status: "STARTED" }`, i.e.
+ *   "do not run this copy: another copy is running";
+ * - in one finishTasks batch a repeated (id, attempt) applies at most once,
+ *   at its first position, as if the outcomes were recorded in order.
+ */
+export function createTaskStoreOnKysely(db: Kysely<Database>): TaskStore {
+  let closing: Promise<void> | undefined;
+  return {
+    async insertTasks(tasks: readonly NewTask[]): Promise<void> {
+      for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
+      try {
+        await insertTaskRows(db, tasks);
+      } catch (err) {
+        if ((err as { code?: unknown })?.code === UNIQUE_VIOLATION) {
+          const detail = (err as { detail?: unknown }).detail;
+          throw new DuplicateTaskError(`task id exists already${typeof detail === "string" ? `: ${detail}` : ""}`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+    },
+
+    async getTask(id: string): Promise<TaskRecord | undefined> {
+      if (!isUuid(id)) return undefined;
+      const row = await selectTaskRow(db, id);
+      return row && taskRowToRecord(row);
+    },
+
+    async listTasks(query: ListTasksQuery): Promise<TaskPage> {
+      const { limit, after } = query;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new InvalidListQueryError(`limit must be an integer in 1..1000, got ${limit}`);
+      }
+      if (after !== undefined && (!isUuid(after.id) || Number.isNaN(after.createdAt.getTime()))) {
+        throw new InvalidListQueryError("the list cursor is not valid");
+      }
+      // One row more than asked tells whether another page exists.
+      const rows = await selectTaskRows(db, { ...query, limit: limit + 1 });
+      const tasks = rows.slice(0, limit).map(taskRowToRecord);
+      const last = tasks.at(-1);
+      return rows.length > limit && last ? { tasks, next: { createdAt: last.createdAt, id: last.id } } : { tasks };
+    },
+
+    async startTasks(attempts: readonly StartAttempt[]): Promise<StartResult[]> {
+      const results: (StartResult | undefined)[] = new Array(attempts.length);
+      const claims: ClaimInput[] = [];
+      const seen = new Set<string>();
+      attempts.forEach((a, ord) => {
+        const key = a.id.toLowerCase();
+        if (!isUuid(a.id)) results[ord] = { run: false, reason: "not_found" };
+        else if (seen.has(key)) results[ord] = { run: false, reason: "final", status: "STARTED" };
+        else {
+          seen.add(key);
+          claims.push({ ord, id: a.id, worker: a.worker });
+        }
+      });
+      const rows = await retryOnDeadlock(() => claimTaskRows(db, claims));
+      for (const r of rows) {
+        if (r.claimed) {
+          const record = taskRowToRecord(r.row);
+          results[r.ord] = { run: true, attempt: record.attempts, record };
+        } else if (r.currentStatus === null) {
+          results[r.ord] = { run: false, reason: "not_found" };
+        } else {
+          results[r.ord] = { run: false, reason: "final", status: r.currentStatus };
+        }
+      }
+      return results.map((r, i) => {
+        if (r === undefined) throw new Error(`startTasks: no answer for position ${i}`);
+        return r;
+      });
+    },
+
+    async finishTasks(outcomes: readonly TaskOutcome[]): Promise<boolean[]> {
+      const inputs: FinishInput[] = [];
+      const seen = new Set<string>();
+      outcomes.forEach((outcome, ord) => {
+        // The type rules other statuses out; this guards callers fed by the wire.
+        const status: unknown = outcome.status;
+        if (status !== "SUCCESS" && status !== "FAILURE") {
+          throw new TypeError(`finishTasks: status must be SUCCESS or FAILURE, got ${String(status)}`);
+        }
+        const key = `${outcome.id.toLowerCase()}#${outcome.attempt}`;
+        if (!isUuid(outcome.id) || seen.has(key)) return;
+        seen.add(key);
+        inputs.push({ ord, outcome });
+      });
+      const applied = await retryOnDeadlock(() => finishTaskRows(db, inputs));
+      return outcomes.map((_, ord) => applied.has(ord));
+    },
+
+    async abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void> {
+      await retryOnDeadlock(() => abandonTaskRows(db, ids.filter(isUuid), error));
+    },
+
+    async revokeTask(id: string): Promise<RevokeResult> {
+      if (!isUuid(id)) return { outcome: "not_found" };
+      const revoked = await revokeTaskRow(db, id);
+      if (revoked) return { outcome: "revoked", record: taskRowToRecord(revoked) };
+      const current = await selectTaskRow(db, id);
+      return current ? { outcome: "not_revocable", record: taskRowToRecord(current) } : { outcome: "not_found" };
+    },
+
+    async registerTaskTypes(types: readonly TaskTypeRecord[]): Promise<void> {
+      // The last entry of a repeated name wins, as if registered one by one.
+      const byName = new Map(types.map((t) => [t.name, t]));
+      await upsertTaskTypeRows(db, [...byName.values()].map(taskTypeRecordToRow));
+    },
+
+    async listTaskTypes(): Promise<TaskTypeRecord[]> {
+      return (await selectTaskTypeRows(db)).map(taskTypeRowToRecord);
+    },
+
+    async ping(): Promise<void> {
+      await sql`select 1`.execute(db);
+    },
+
+    close(): Promise<void> {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}

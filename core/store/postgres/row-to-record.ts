@@ -1,0 +1,50 @@
+import type { TaskRecord } from "../task-record.js";
+import type { TaskTypeRecord } from "../task-type-record.js";
+import type { InsertableTaskTypeRow, TaskTypeRow } from "./task-types.table.js";
+import type { TaskRow } from "./tasks.table.js";
+
+// The one place where snake_case rows become camelCase records and back.
+
+/** A `tasks` row as the store's record. */
+export function taskRowToRecord(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    queue: row.queue,
+    status: row.status,
+    args: row.args,
+    result: row.result,
+    error: row.error,
+    attempts: row.attempts,
+    worker: row.worker,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** A `task_types` row as the catalog record. */
+export function taskTypeRowToRecord(row: TaskTypeRow): TaskTypeRecord {
+  return {
+    name: row.name,
+    queue: row.queue,
+    protected: row.protected,
+    argsSchema: row.args_schema,
+    description: row.description,
+    pack: row.pack,
+    packVersion: row.pack_version,
+  };
+}
+
+/** A catalog record as the row to upsert (`updated_at` is set by the database). */
+export function taskTypeRecordToRow(record: TaskTypeRecord): InsertableTaskTypeRow {
+  return {
+    name: record.name,
+    queue: record.queue,
+    protected: record.protected,
+    args_schema: JSON.stringify(record.argsSchema),
+    description: record.description,
+    pack: record.pack,
+    pack_version: record.packVersion,
+  };
+}

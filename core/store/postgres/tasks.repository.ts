@@ -1,0 +1,167 @@
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { TaskErrorInfo } from "../../task/task-error.js";
+import type { TaskStatus } from "../../task/task-status.js";
+import type { NewTask, TaskCursor, TaskOutcome } from "../task-record.js";
+import type { Database } from "./database.js";
+import { TASK_COLUMNS } from "./tasks.table.js";
+import type { TaskRow } from "./tasks.table.js";
+
+// SQL only. Every function takes the database (or a transaction) first and
+// returns snake_case rows. Batch statements pass one array parameter per
+// column and unnest them: one statement per batch, a constant SQL text, and
+// no 65,535-parameter ceiling on the batch size.
+
+/** `t.id, t.type, …` for raw SQL over the tasks table aliased as `alias`. */
+function taskColumns(alias: string) {
+  return sql.join(TASK_COLUMNS.map((c) => sql.ref(`${alias}.${c}`)));
+}
+
+/**
+ * Inserts PENDING tasks in one multi-row statement.
+ * @throws the driver's unique violation (23505) when an id exists already.
+ */
+export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<void> {
+  if (tasks.length === 0) return;
+  await sql`
+    insert into tasks (id, type, queue, status, args)
+    select v.id, v.type, v.queue, 'PENDING', v.args
+    from unnest(
+      ${tasks.map((t) => t.id)}::uuid[],
+      ${tasks.map((t) => t.type)}::text[],
+      ${tasks.map((t) => t.queue)}::text[],
+      ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[]
+    ) as v(id, type, queue, args)
+  `.execute(db);
+}
+
+/** One task row by (valid UUID) id. */
+export async function selectTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
+  return db.selectFrom("tasks").select(TASK_COLUMNS).where("id", "=", id).executeTakeFirst();
+}
+
+/** Filter and keyset position of {@link selectTaskRows}. */
+export interface TaskRowsQuery {
+  type?: string;
+  status?: TaskStatus;
+  /** Rows strictly after this position in newest-first order. */
+  after?: TaskCursor;
+  limit: number;
+}
+
+/** Up to `limit` task rows, newest first by (created_at, id). */
+export async function selectTaskRows(db: Kysely<Database>, query: TaskRowsQuery): Promise<TaskRow[]> {
+  let q = db.selectFrom("tasks").select(TASK_COLUMNS);
+  if (query.type !== undefined) q = q.where("type", "=", query.type);
+  if (query.status !== undefined) q = q.where("status", "=", query.status);
+  const after = query.after;
+  if (after !== undefined) {
+    // A row comparison, so Postgres walks the (…, created_at desc, id desc) index.
+    q = q.where((eb) => eb(eb.refTuple("created_at", "id"), "<", eb.tuple(after.createdAt, after.id)));
+  }
+  return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(query.limit).execute();
+}
+
+/** One claim of {@link claimTaskRows}, by position `ord`. */
+export interface ClaimInput {
+  ord: number;
+  id: string;
+  worker: string;
+}
+
+/** The answer to one claim: the updated row when claimed, else the current status (null: no such task). */
+export type ClaimRow =
+  | { ord: number; claimed: true; row: TaskRow }
+  | { ord: number; claimed: false; currentStatus: TaskStatus | null };
+
+/**
+ * In one statement, moves every PENDING, RETRY or STARTED task of `claims`
+ * to STARTED (attempts + 1, worker, started_at) and reports, for the others,
+ * their current status. Ids must be distinct valid UUIDs.
+ * @returns one entry per claim, ordered by `ord`.
+ */
+export async function claimTaskRows(db: Kysely<Database>, claims: readonly ClaimInput[]): Promise<ClaimRow[]> {
+  if (claims.length === 0) return [];
+  const { rows } = await sql<TaskRow & { ord: number; claimed: boolean; current_status: TaskStatus | null }>`
+    with v as (
+      select * from unnest(
+        ${claims.map((c) => c.ord)}::int4[],
+        ${claims.map((c) => c.id)}::uuid[],
+        ${claims.map((c) => c.worker)}::text[]
+      ) as v(ord, id, worker)
+    ), claimed as (
+      update tasks as t
+      set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now()
+      from v
+      where t.id = v.id and t.status in ('PENDING', 'RETRY', 'STARTED')
+      returning v.ord, ${taskColumns("t")}
+    )
+    select v.ord, c.ord is not null as claimed, s.status as current_status, ${taskColumns("c")}
+    from v
+    left join claimed as c on c.ord = v.ord
+    -- The statement's snapshot predates the update, which is fine: these
+    -- are exactly the rows the update left alone.
+    left join tasks as s on c.ord is null and s.id = v.id
+    order by v.ord
+  `.execute(db);
+  return rows.map(({ ord, claimed, current_status, ...row }) =>
+    claimed ? { ord, claimed: true, row } : { ord, claimed: false, currentStatus: current_status },
+  );
+}
+
+/** One outcome of {@link finishTaskRows}, by position `ord`. */
+export interface FinishInput {
+  ord: number;
+  outcome: TaskOutcome;
+}
+
+/**
+ * In one statement, stores each outcome whose task is STARTED with the same
+ * attempt number (status, result or error, finished_at). Ids must be valid
+ * UUIDs and no (id, attempt) pair may repeat.
+ * @returns the `ord` of every outcome that applied.
+ */
+export async function finishTaskRows(db: Kysely<Database>, inputs: readonly FinishInput[]): Promise<Set<number>> {
+  if (inputs.length === 0) return new Set();
+  // JSON text per element; SQL NULL (JS null) where the outcome has no
+  // result or no error. A JSON-null result is the text "null", i.e. jsonb null.
+  const results = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null));
+  const errors = inputs.map(({ outcome: o }) => (o.status === "FAILURE" ? JSON.stringify(o.error) : null));
+  const { rows } = await sql<{ ord: number }>`
+    update tasks as t
+    set status = v.status, result = v.result, error = v.error, finished_at = now()
+    from unnest(
+      ${inputs.map((i) => i.ord)}::int4[],
+      ${inputs.map((i) => i.outcome.id)}::uuid[],
+      ${inputs.map((i) => i.outcome.attempt)}::int4[],
+      ${inputs.map((i) => i.outcome.status)}::text[],
+      ${results}::jsonb[],
+      ${errors}::jsonb[]
+    ) as v(ord, id, attempt, status, result, error)
+    where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
+    returning v.ord
+  `.execute(db);
+  return new Set(rows.map((r) => r.ord));
+}
+
+/** Moves a PENDING or RETRY task to REVOKED; undefined when it is not (or does not exist). */
+export async function revokeTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
+  return db
+    .updateTable("tasks")
+    .set({ status: "REVOKED", finished_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("status", "in", ["PENDING", "RETRY"])
+    .returning(TASK_COLUMNS)
+    .executeTakeFirst();
+}
+
+/** Marks the PENDING tasks among `ids` (valid UUIDs) FAILURE with `error`; others are left alone. */
+export async function abandonTaskRows(db: Kysely<Database>, ids: readonly string[], error: TaskErrorInfo): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("tasks")
+    .set({ status: "FAILURE", error: JSON.stringify(error), finished_at: sql<Date>`now()` })
+    .where("id", "=", sql<string>`any(${[...ids]}::uuid[])`)
+    .where("status", "=", "PENDING")
+    .execute();
+}

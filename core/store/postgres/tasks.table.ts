@@ -1,0 +1,53 @@
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
+import type { JsonObject, JsonValue } from "../../task/json.js";
+import type { TaskErrorInfo } from "../../task/task-error.js";
+import type { TaskStatus } from "../../task/task-status.js";
+
+/**
+ * A jsonb column: read back as parsed JSON, written as JSON text. Writing
+ * text (never a JS value) matters because node-postgres would turn a JS
+ * array into a Postgres array literal and a JS string into non-JSON text.
+ */
+export type JsonbColumn<T> = ColumnType<T, string, string>;
+
+/** The `tasks` table: one row per submitted task. Timestamps have millisecond precision, like JS Dates. */
+export interface TasksTable {
+  id: string;
+  type: string;
+  queue: string;
+  status: TaskStatus;
+  args: JsonbColumn<JsonObject>;
+  /** SQL NULL: no result; jsonb `null`: the task returned JSON null. */
+  result: ColumnType<JsonValue | null, string | null, string | null>;
+  error: ColumnType<TaskErrorInfo | null, string | null, string | null>;
+  attempts: Generated<number>;
+  worker: string | null;
+  created_at: Generated<Date>;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** A `tasks` row as selected. */
+export type TaskRow = Selectable<TasksTable>;
+
+/** A `tasks` row as inserted. */
+export type InsertableTaskRow = Insertable<TasksTable>;
+
+/**
+ * Every column a task record is read from, in one list so raw SQL and the
+ * query builder select the same thing, and later columns are added here.
+ */
+export const TASK_COLUMNS = [
+  "id",
+  "type",
+  "queue",
+  "status",
+  "args",
+  "result",
+  "error",
+  "attempts",
+  "worker",
+  "created_at",
+  "started_at",
+  "finished_at",
+] as const satisfies readonly (keyof TasksTable)[];

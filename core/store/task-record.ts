@@ -1,0 +1,76 @@
+import type { JsonObject, JsonValue } from "../task/json.js";
+import type { TaskErrorInfo } from "../task/task-error.js";
+import type { TaskStatus } from "../task/task-status.js";
+
+/** A task as the store knows it. */
+export interface TaskRecord {
+  id: string;
+  type: string;
+  queue: string;
+  status: TaskStatus;
+  args: JsonObject;
+  /** Set when status is SUCCESS (may itself be JSON null). */
+  result: JsonValue | null;
+  /** Set when status is FAILURE. */
+  error: TaskErrorInfo | null;
+  /** Number of attempts a worker has started. */
+  attempts: number;
+  /** Worker of the latest attempt. */
+  worker: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** What the server stores when a task is accepted (status PENDING). */
+export interface NewTask {
+  id: string;
+  type: string;
+  queue: string;
+  args: JsonObject;
+}
+
+/** A worker's claim on one delivery of a task. */
+export interface StartAttempt {
+  id: string;
+  worker: string;
+}
+
+/** The answer to a claim: the attempt number to run, or why not to run. */
+export type StartResult =
+  | { run: true; attempt: number; record: TaskRecord }
+  | { run: false; reason: "not_found" | "final"; status?: TaskStatus };
+
+/** How one attempt ended. */
+export type TaskOutcome =
+  | { id: string; attempt: number; status: "SUCCESS"; result: JsonValue }
+  | { id: string; attempt: number; status: "FAILURE"; error: TaskErrorInfo };
+
+/** Filter and page of {@link TaskStore.listTasks}. */
+export interface ListTasksQuery {
+  type?: string;
+  status?: TaskStatus;
+  /** 1..1000. */
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  after?: TaskCursor;
+}
+
+/** Position in the newest-first task order. */
+export interface TaskCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** One page of tasks, newest first. */
+export interface TaskPage {
+  tasks: TaskRecord[];
+  /** Where the next page starts; absent on the last page. */
+  next?: TaskCursor;
+}
+
+/** Result of a revoke request. */
+export type RevokeResult =
+  | { outcome: "revoked"; record: TaskRecord }
+  | { outcome: "not_found" }
+  | { outcome: "not_revocable"; record: TaskRecord };

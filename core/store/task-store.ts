@@ -1,0 +1,56 @@
+import type { ListTasksQuery, NewTask, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
+import type { TaskTypeRecord } from "./task-type-record.js";
+import type { TaskErrorInfo } from "../task/task-error.js";
+
+/**
+ * The store of record for tasks and the task-type catalog. Postgres (through
+ * Kysely) implements it; the embedded backend implements the same interface.
+ *
+ * Write methods take arrays so callers can batch many tasks into one round
+ * trip; results come back in input order.
+ */
+export interface TaskStore {
+  /** Inserts new PENDING tasks. Fails as a whole if one id exists already. */
+  insertTasks(tasks: readonly NewTask[]): Promise<void>;
+
+  /** One task, or undefined when the id is unknown. */
+  getTask(id: string): Promise<TaskRecord | undefined>;
+
+  /** Tasks newest first, filtered. */
+  listTasks(query: ListTasksQuery): Promise<TaskPage>;
+
+  /**
+   * Claims deliveries for running: a task that is PENDING, RETRY or STARTED
+   * (a redelivery after a lost worker) moves to STARTED with its attempt
+   * count raised; a final task is left alone and reported as not runnable.
+   */
+  startTasks(attempts: readonly StartAttempt[]): Promise<StartResult[]>;
+
+  /**
+   * Records how attempts ended. An outcome applies only while the task is
+   * STARTED with that same attempt number, so a late or duplicate delivery
+   * never overwrites a final result. Returns, per outcome, whether it applied.
+   */
+  finishTasks(outcomes: readonly TaskOutcome[]): Promise<boolean[]>;
+
+  /**
+   * Marks PENDING tasks FAILURE with `error` (used when a task was stored but
+   * could not be queued). Tasks in any other status are left alone.
+   */
+  abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void>;
+
+  /** Moves a PENDING or RETRY task to REVOKED. */
+  revokeTask(id: string): Promise<RevokeResult>;
+
+  /** Inserts or refreshes catalog entries (a worker calls this on start). */
+  registerTaskTypes(types: readonly TaskTypeRecord[]): Promise<void>;
+
+  /** The whole catalog, ordered by name. */
+  listTaskTypes(): Promise<TaskTypeRecord[]>;
+
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+
+  /** Releases connections. */
+  close(): Promise<void>;
+}

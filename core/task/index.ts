@@ -1,0 +1,10 @@
+/**
+ * The task-definition API: everything a taskpack imports (as "tstasks/task").
+ * `z` is re-exported so packs and workers share one zod instance.
+ */
+export { z } from "zod";
+export { defineTask, isTaskDefinition } from "./define-task.js";
+export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult } from "./define-task.js";
+export type { TaskContext } from "./task-context.js";
+export { NonRetryableError } from "./task-error.js";
+export type { JsonValue, JsonObject } from "./json.js";

@@ -1,0 +1,26 @@
+import { loadConfig } from "../core/config/env-config.js";
+import { openBackends } from "../core/open-backends.js";
+import { untilSignal } from "../core/process/until-signal.js";
+import { build } from "./server.js";
+
+/** `npm run server`: the API server only (run workers separately). */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const backends = await openBackends(config, "tstasks-server");
+  try {
+    const server = build({ ...backends, corsOrigins: config.corsOrigins, maxRequestBytes: config.maxRequestBytes });
+    const port = await server.listen(config.port, config.host);
+    console.log(`[server] listening on http://localhost:${port} (Connect, gRPC, gRPC-Web, REST)`);
+    for (const line of backends.describe) console.log(`[server] ${line}`);
+    const signal = await untilSignal();
+    console.log(`[server] ${signal}: closing`);
+    await server.close();
+  } finally {
+    await backends.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
+import type { TaskStore } from "../../core/store/task-store.js";
+import type { JsonObject } from "../../core/task/json.js";
+import type { TaskCatalog } from "../catalog/task-catalog.js";
+import type { TaskSubmitter } from "../submit/task-submitter.js";
+import {
+  ArgumentsInvalidError,
+  AuthorizationRequiredError,
+  RequestInvalidError,
+  TaskNotFoundError,
+  TaskStateConflictError,
+  UnknownTaskTypeError,
+} from "../errors/domain-errors.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
+import { statusFromProto, taskToProto, taskTypeToProto } from "./task-to-proto.js";
+
+/** What the task service needs. */
+export interface TaskServiceDeps {
+  store: TaskStore;
+  catalog: TaskCatalog;
+  submitter: TaskSubmitter;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+/**
+ * The `tstasks.v1.TaskService` implementation. Handlers take `(req, ctx)`
+ * and return init objects; they throw domain errors that the caller maps to
+ * Connect codes (see with-error-mapping.ts). The REST layer calls the same
+ * object directly.
+ */
+export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof TaskService> {
+  const { store, catalog, submitter } = deps;
+
+  const findTask = async (id: string) => {
+    // Ids are UUIDs; anything else cannot exist (and must not reach SQL as a uuid cast).
+    const task = UUID.test(id) ? await store.getTask(id.toLowerCase()) : undefined;
+    if (!task) throw new TaskNotFoundError(id);
+    return task;
+  };
+
+  return {
+    async submitTask(req) {
+      if (req.type === "") {
+        throw new RequestInvalidError("Input payload validation failed", {
+          type: "is required: the task type to run, e.g. test.main.add",
+        });
+      }
+      const entry = await catalog.get(req.type);
+      if (!entry) throw new UnknownTaskTypeError(req.type);
+      // Auth arrives with tokens; until a caller can prove a permission, protected types are refused.
+      if (entry.record.protected) throw new AuthorizationRequiredError(req.type);
+      const args: JsonObject = req.args ?? {};
+      const errors = entry.validate(args);
+      if (Object.keys(errors).length > 0) throw new ArgumentsInvalidError(errors);
+
+      const task = { id: randomUUID(), type: req.type, queue: entry.record.queue, args };
+      await submitter.submit(task);
+      return {
+        task: taskToProto({
+          ...task,
+          status: "PENDING",
+          result: null,
+          error: null,
+          attempts: 0,
+          worker: null,
+          createdAt: new Date(),
+          startedAt: null,
+          finishedAt: null,
+        }),
+      };
+    },
+
+    async getTask(req) {
+      return { task: taskToProto(await findTask(req.id)) };
+    },
+
+    async listTasks(req) {
+      if (req.pageSize < 0) throw new RequestInvalidError("page_size must not be negative", { page_size: "must not be negative" });
+      const limit = Math.min(req.pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+      const page = await store.listTasks({
+        limit,
+        type: req.type || undefined,
+        status: statusFromProto(req.status),
+        after: req.pageToken ? decodePageToken(req.pageToken) : undefined,
+      });
+      return {
+        tasks: page.tasks.map(taskToProto),
+        nextPageToken: page.next ? encodePageToken(page.next) : "",
+      };
+    },
+
+    async cancelTask(req) {
+      await findTask(req.id);
+      const result = await store.revokeTask(req.id.toLowerCase());
+      if (result.outcome === "not_found") throw new TaskNotFoundError(req.id);
+      if (result.outcome === "not_revocable") {
+        throw new TaskStateConflictError(
+          `task ${req.id} is ${result.record.status}: only PENDING or RETRY tasks can be cancelled`,
+        );
+      }
+      return { task: taskToProto(result.record) };
+    },
+
+    async listTaskTypes() {
+      const records = await catalog.list();
+      return { types: Object.fromEntries(records.map((r) => [r.name, taskTypeToProto(r)])) };
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { SystemService } from "../gen/tstasks/v1/system_service_pb.js";
+import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
+import type { TaskQueue } from "../core/queue/task-queue.js";
+import type { TaskStore } from "../core/store/task-store.js";
+import { createTaskCatalog } from "./catalog/task-catalog.js";
+import { toConnectError } from "./errors/to-connect-error.js";
+import { withErrorMapping } from "./errors/with-error-mapping.js";
+import { registerGrpcHealth } from "./health/grpc-health.js";
+import { applyCors } from "./http/cors.js";
+import { createOnePortServer, type OnePortServer } from "./http/one-port-server.js";
+import { registerReflection } from "./reflection/register-reflection.js";
+import { createRestHandler } from "./rest/rest-handler.js";
+import { createSystemService, runReadinessChecks } from "./routes/system-service.js";
+import { createTaskService } from "./routes/task-service.js";
+import { createTaskSubmitter } from "./submit/task-submitter.js";
+
+/** What {@link build} needs: the backends and the HTTP settings. */
+export interface ServerDeps {
+  store: TaskStore;
+  queue: TaskQueue;
+  /** Allowed CORS origins; empty for none. Default []. */
+  corsOrigins?: readonly string[];
+  /** Largest accepted request body. Default 1 MiB. */
+  maxRequestBytes?: number;
+}
+
+/** A built, not yet listening, API server. */
+export interface TasksServer extends OnePortServer {}
+
+/**
+ * Builds the API server: Connect, gRPC, gRPC-Web and REST (at the proto's
+ * `google.api.http` paths) on one port, plus gRPC reflection and health.
+ * Call `listen(0)` in tests. Closing the server does not close the store or
+ * the queue: whoever made them closes them.
+ */
+export function build(deps: ServerDeps): TasksServer {
+  const maxRequestBytes = deps.maxRequestBytes ?? 1 << 20;
+  const corsOrigins = deps.corsOrigins ?? [];
+  const shutdown = new AbortController();
+  const catalog = createTaskCatalog(deps.store);
+  const submitter = createTaskSubmitter(deps.store, deps.queue);
+  const checks = { store: () => deps.store.ping(), queue: () => deps.queue.ping() };
+
+  // One implementation object per service serves both the Connect router and REST.
+  const taskService = withErrorMapping(createTaskService({ store: deps.store, catalog, submitter }));
+  const systemService = withErrorMapping(createSystemService(checks));
+
+  const routes = (router: ConnectRouter): void => {
+    router.service(TaskService, taskService);
+    router.service(SystemService, systemService);
+    registerGrpcHealth(router, async () => {
+      const results = await runReadinessChecks(checks);
+      return Object.values(results).every((v) => v === "ok");
+    });
+    // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
+    registerReflection(router, [TaskService, SystemService, Health]);
+  };
+
+  const rest = createRestHandler({
+    services: [
+      { service: TaskService, impl: taskService },
+      { service: SystemService, impl: systemService },
+    ],
+    mapError: toConnectError,
+    maxBodyBytes: maxRequestBytes,
+    shutdownSignal: shutdown.signal,
+  });
+
+  const connect = connectNodeAdapter({
+    routes,
+    fallback: rest,
+    readMaxBytes: maxRequestBytes,
+    shutdownSignal: shutdown.signal,
+  });
+
+  const http = createOnePortServer((req, res) => {
+    if (applyCors(corsOrigins, req, res)) return;
+    connect(req, res);
+  });
+
+  return {
+    listen: (port, host) => http.listen(port, host),
+    async close(graceMs) {
+      shutdown.abort();
+      await http.close(graceMs);
+    },
+  };
+}

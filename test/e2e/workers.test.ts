@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { httpJson, waitForFinal } from "../support/http-json.js";
+import { startStack, type Stack } from "../support/stack.js";
+
+const SPECIAL_PACKS = join(import.meta.dirname, "../fixtures/packs");
+
+describe("workers", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ workers: 0 });
+  });
+  after(() => stack.stop());
+
+  it("the server sees a worker's catalog as soon as the worker starts", async () => {
+    const beforeStart = await httpJson(`${stack.baseUrl}/tasks`);
+    assert.deepEqual(beforeStart.body ?? {}, {});
+    const refused = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: 1, y: 2 } } });
+    assert.equal(refused.status, 400);
+    await stack.startWorker({ name: "alpha" });
+    const afterStart = await httpJson(`${stack.baseUrl}/tasks`);
+    assert.ok(afterStart.body["test.main.add"]);
+    const ok = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: 1, y: 2 } } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal((await waitForFinal(stack.baseUrl, ok.body.id)).result, 3);
+  });
+
+  it("two workers share a queue and run every task exactly once", async () => {
+    await stack.startWorker({ name: "beta" });
+    const n = 200;
+    const ids = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const res = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: i, y: 1 } } });
+        assert.equal(res.status, 200, res.text);
+        return res.body.id as string;
+      }),
+    );
+    const done = await Promise.all(ids.map((id) => waitForFinal(stack.baseUrl, id, 60_000)));
+    const workers = new Set<string>();
+    done.forEach((t, i) => {
+      assert.equal(t.status, "SUCCESS");
+      assert.equal(t.result, i + 1);
+      assert.equal(t.attempts, 1, `task ${t.id} ran ${t.attempts} times`);
+      workers.add(t.worker);
+    });
+    assert.deepEqual([...workers].sort(), ["alpha", "beta"], "both workers took tasks");
+  });
+
+  it("a worker pool that lacks a type never takes it; a worker that has it does", async () => {
+    // The type is in the catalog (as if a specialised worker had registered it), but no running worker serves its queue.
+    await stack.store.registerTaskTypes([
+      {
+        name: "special.main.shout",
+        queue: "special",
+        protected: false,
+        argsSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false },
+        description: "",
+        pack: "special",
+        packVersion: "0.0.1",
+      },
+    ]);
+    const first = await httpJson(`${stack.baseUrl}/task`, { body: { type: "special.main.shout", args: { text: "a" } } });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.body.queue, "special");
+    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = await httpJson(`${stack.baseUrl}/task/${first.body.id}`);
+    assert.equal(waiting.body.status, "PENDING");
+    assert.equal(waiting.body.attempts, 0);
+
+    // A queued task can be cancelled and then never runs.
+    const cancelled = await httpJson(`${stack.baseUrl}/task/${first.body.id}/cancel`, { method: "POST", body: {} });
+    assert.equal(cancelled.status, 200, cancelled.text);
+    assert.equal(cancelled.body.status, "REVOKED");
+
+    const second = await httpJson(`${stack.baseUrl}/task`, { body: { type: "special.main.shout", args: { text: "hello" } } });
+    await stack.startWorker({ name: "special-worker", dir: SPECIAL_PACKS });
+    const done = await waitForFinal(stack.baseUrl, second.body.id);
+    assert.equal(done.status, "SUCCESS");
+    assert.deepEqual(done.result, { text: "HELLO", worker: "special-worker" });
+    await new Promise((r) => setTimeout(r, 500));
+    const revoked = await httpJson(`${stack.baseUrl}/task/${first.body.id}`);
+    assert.equal(revoked.body.status, "REVOKED", "the revoked task was not run by the new worker");
+    assert.equal(revoked.body.attempts, 0);
+  });
+
+  it("mov3d runs end to end and the fall time matches sqrt(2h/g)", async () => {
+    const h = 10;
+    const res = await httpJson(`${stack.baseUrl}/task`, {
+      body: { type: "physicsjs.main.mov3d", args: { dt: 0.001, r0: [0, 0, h], v0: [0, 0, 0], mass: 1, radius: 0.1, drag: false } },
+    });
+    assert.equal(res.status, 200, res.text);
+    const done = await waitForFinal(stack.baseUrl, res.body.id);
+    assert.equal(done.status, "SUCCESS", JSON.stringify(done.error));
+    const t: number[] = done.result.t;
+    const expected = Math.sqrt((2 * h) / 9.81);
+    assert.ok(Math.abs(t[t.length - 1]! - expected) < 0.01, `fell in ${t[t.length - 1]} s, expected ${expected}`);
+    for (const key of ["t", "a", "v", "r", "w", "alpha", "ke", "pe", "me", "nke", "npe", "nme"]) {
+      assert.equal(done.result[key].length, t.length, key);
+    }
+  });
+
+  it("a task that throws ends FAILURE with a structured error", async () => {
+    const res = await httpJson(`${stack.baseUrl}/task`, {
+      body: { type: "physicsjs.main.mov3d", args: { dt: 0.000001, r0: [0, 0, 1000], v0: [0, 0, 0], mass: 1, radius: 0.1, drag: true } },
+    });
+    if (res.status === 400) return; // rejected up front by the schema: also a clear answer
+    const done = await waitForFinal(stack.baseUrl, res.body.id);
+    assert.equal(done.status, "FAILURE");
+    assert.equal(typeof done.error.type, "string");
+    assert.match(done.error.message, /step/i);
+    assert.equal(done.result, undefined);
+  });
+});

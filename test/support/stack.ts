@@ -1,0 +1,108 @@
+import { join } from "node:path";
+import { createJetStreamQueue } from "../../core/queue/jetstream/jetstream-queue.js";
+import type { TaskQueue } from "../../core/queue/task-queue.js";
+import { createPostgresTaskStore } from "../../core/store/postgres/postgres-task-store.js";
+import type { TaskStore } from "../../core/store/task-store.js";
+import { build, type TasksServer } from "../../server/server.js";
+import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
+import { createWorker, type Worker } from "../../worker/worker.js";
+import { startNats, type NatsServer } from "../harness/nats-server.js";
+import { startPostgres, type PostgresServer } from "../harness/postgres-server.js";
+
+/** The repository's own taskpacks folder. */
+export const TASKPACKS_DIR = join(import.meta.dirname, "../../taskpacks");
+
+/** A worker started by {@link Stack.startWorker}, with its own connections. */
+export interface StackWorker {
+  worker: Worker;
+  name: string;
+  /** Stops the worker and closes its connections. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link Stack.startWorker}. */
+export interface StackWorkerOptions {
+  name?: string;
+  /** Taskpacks folder; default the repository's. */
+  dir?: string;
+  concurrency?: number;
+}
+
+/** A whole private tstasks: its own Postgres, NATS, API server and workers. */
+export interface Stack {
+  /** `http://127.0.0.1:<port>` of the API server. */
+  baseUrl: string;
+  port: number;
+  /** The server's store (for assertions on the table). */
+  store: TaskStore;
+  queue: TaskQueue;
+  postgres: PostgresServer;
+  nats: NatsServer;
+  /** Starts a worker like `npm run worker` would, with its own store and queue connections. */
+  startWorker(options?: StackWorkerOptions): Promise<StackWorker>;
+  /** Stops workers, the server, and both private servers. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** Workers to start at once (default 1) with the repository's taskpacks. */
+  workers?: number;
+}
+
+/**
+ * Starts a private stack for an end-to-end test file: real Postgres, real
+ * NATS JetStream, the real server on a free port, and real workers.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
+  const store = await createPostgresTaskStore({ databaseUrl: postgres.url });
+  const queue = await createJetStreamQueue({ url: nats.url, name: "test-server" });
+  const server: TasksServer = build({ store, queue });
+  const port = await server.listen(0, "127.0.0.1");
+  const workers: StackWorker[] = [];
+  let count = 0;
+
+  const startWorker = async (o: StackWorkerOptions = {}): Promise<StackWorker> => {
+    const name = o.name ?? `test-worker-${++count}`;
+    const wStore = await createPostgresTaskStore({ databaseUrl: postgres.url, poolSize: 4 });
+    const wQueue = await createJetStreamQueue({ url: nats.url, name });
+    const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? TASKPACKS_DIR, log: () => {} });
+    if (failures.length > 0) throw new Error(`taskpacks failed to load: ${JSON.stringify(failures)}`);
+    const worker = createWorker({ store: wStore, queue: wQueue, tasks, name, concurrency: o.concurrency ?? 8, log: () => {} });
+    await worker.start();
+    let stopped = false;
+    const handle: StackWorker = {
+      worker,
+      name,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await worker.stop();
+        await wQueue.close();
+        await wStore.close();
+      },
+    };
+    workers.push(handle);
+    return handle;
+  };
+
+  for (let i = 0; i < (options.workers ?? 1); i++) await startWorker();
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    queue,
+    postgres,
+    nats,
+    startWorker,
+    async stop() {
+      await Promise.allSettled(workers.map((w) => w.stop()));
+      await server.close(100);
+      await queue.close().catch(() => {});
+      await store.close().catch(() => {});
+      await Promise.allSettled([postgres.stop(), nats.stop()]);
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { readdir, readFile } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { isTaskDefinition, z } from "tstasks/task";
+import type { JsonObject } from "tstasks/task";
+import type { LoadedTask } from "./loaded-task.js";
+import { readPackManifest } from "./pack-manifest.js";
+import { registerTaskApiHook } from "./register-task-api-hook.js";
+
+/** Options of {@link loadTaskpacks}. */
+export interface LoadTaskpacksOptions {
+  /** Folder whose subfolders are packs. Default: `<repo>/taskpacks`. A missing folder gives no folder packs. */
+  dir?: string;
+  /**
+   * npm package names to load as packs after the folder packs, in this order
+   * (see `parseTaskpackPackages` for the `TASKPACKS` variable). Each is
+   * resolved from this repository like `import(name)`. Default: none.
+   */
+  packages?: string[];
+  /** Receives one line per loaded, skipped or failed pack. Default: discard. */
+  log?: (line: string) => void;
+}
+
+/** A pack that could not be loaded, and why. */
+export interface TaskpackFailure {
+  /** Pack name (folder name, or the npm package name as given). */
+  pack: string;
+  error: string;
+}
+
+/** What {@link loadTaskpacks} found. */
+export interface LoadedTaskpacks {
+  /** Every task of every pack that loaded, in load order. */
+  tasks: LoadedTask[];
+  /** Packs skipped because something in them was wrong. */
+  failures: TaskpackFailure[];
+}
+
+/** Where a pack comes from, before it is imported. */
+interface PackSource {
+  /** Name reported in failures before the real pack name is known. */
+  label: string;
+  load(): Promise<LoadedPack>;
+}
+
+interface LoadedPack {
+  pack: string;
+  version: string;
+  tasks: LoadedTask[];
+}
+
+/** `<repo>/taskpacks`, found from this file so the working directory does not matter. */
+export const DEFAULT_TASKPACKS_DIR = fileURLToPath(new URL("../../taskpacks/", import.meta.url));
+
+/** Pack and module names become parts of dotted type names, so no dots. */
+const NAME_PART = /^[A-Za-z0-9_-]+$/;
+const EXPORT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const MODULE_FILE = /\.(ts|js)$/;
+const NOT_A_MODULE = /\.(test\.ts|test\.js|d\.ts)$/;
+
+/**
+ * Finds and imports the taskpacks a worker serves.
+ *
+ * Folder packs: each subfolder of `dir` (sorted by name, code-unit order;
+ * names starting with "." and `node_modules` are ignored) is a pack named
+ * after the folder. It must hold a package.json with string `name` and
+ * `version`. Its modules are the `*.ts` and `*.js` files directly in the
+ * folder (not `*.test.ts`, `*.test.js`, `*.d.ts`; subfolders are for helpers),
+ * imported in sorted order. Each export that is a task definition (made by
+ * `defineTask`) becomes the type `<pack>.<module>.<export>`, in the module
+ * namespace's order (sorted by export name); other exports and `default`
+ * are ignored.
+ *
+ * npm packs (`packages`): the package's entry module is imported; the pack
+ * is named after the package without its scope, the module after the entry
+ * file (`dist/index.js` gives `index`), the version comes from the
+ * package's package.json.
+ *
+ * A pack loads whole or not at all: a bad package.json, a module that fails
+ * to compile or throws when imported, a pack or module name with characters
+ * other than letters, digits, `_` and `-`, an args schema that is not an
+ * object or cannot be expressed in JSON Schema, or a pack or type name
+ * already loaded puts it in `failures` and the others still load. Never
+ * throws for a pack's fault.
+ *
+ * Installs a resolve hook first (once per process) so that packs'
+ * `import ... from "tstasks/task"` reaches this checkout's core/task.
+ */
+export async function loadTaskpacks(options: LoadTaskpacksOptions = {}): Promise<LoadedTaskpacks> {
+  const log = options.log ?? (() => {});
+  registerTaskApiHook();
+  const sources = [
+    ...(await folderPackSources(options.dir ?? DEFAULT_TASKPACKS_DIR, log)),
+    ...(options.packages ?? []).map(npmPackSource),
+  ];
+  const tasks: LoadedTask[] = [];
+  const failures: TaskpackFailure[] = [];
+  const packNames = new Set<string>();
+  const typeNames = new Set<string>();
+  for (const source of sources) {
+    try {
+      const { pack, version, tasks: packTasks } = await source.load();
+      if (packNames.has(pack)) throw new Error(`a pack named "${pack}" is already loaded`);
+      const duplicate = packTasks.find((task) => typeNames.has(task.name));
+      if (duplicate) throw new Error(`task type "${duplicate.name}" is already defined by another pack`);
+      packNames.add(pack);
+      for (const task of packTasks) typeNames.add(task.name);
+      tasks.push(...packTasks);
+      log(`[taskpacks] loaded ${pack}@${version}: ${packTasks.map((task) => task.name).join(", ") || "no tasks"}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push({ pack: source.label, error: message });
+      log(`[taskpacks] skipped ${source.label}: ${message}`);
+    }
+  }
+  return { tasks, failures };
+}
+
+async function folderPackSources(dir: string, log: (line: string) => void): Promise<PackSource[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    log(`[taskpacks] no taskpacks folder at ${dir}`);
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && entry.name !== "node_modules")
+    .map((entry) => entry.name)
+    .sort(byCodeUnits)
+    .map((pack) => ({ label: pack, load: () => loadFolderPack(pack, join(dir, pack)) }));
+}
+
+async function loadFolderPack(pack: string, packDir: string): Promise<LoadedPack> {
+  checkNamePart("pack", pack);
+  const { version } = await readPackManifest(packDir);
+  const files = (await readdir(packDir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile() && MODULE_FILE.test(entry.name) && !NOT_A_MODULE.test(entry.name))
+    .map((entry) => entry.name)
+    .sort(byCodeUnits);
+  const tasks: LoadedTask[] = [];
+  const modules = new Set<string>();
+  for (const file of files) {
+    const module = basename(file, extname(file));
+    checkNamePart("module", module);
+    if (modules.has(module)) throw new Error(`two modules are named "${module}" (${file} and another file)`);
+    modules.add(module);
+    tasks.push(...(await loadModule(pathToFileURL(join(packDir, file)).href, pack, module, version)));
+  }
+  return { pack, version, tasks };
+}
+
+function npmPackSource(packageName: string): PackSource {
+  return {
+    label: packageName,
+    async load() {
+      const pack = packageName.replace(/^@[^/]+\//, "");
+      checkNamePart("pack", pack);
+      const entryUrl = import.meta.resolve(packageName);
+      const entryFile = fileURLToPath(entryUrl);
+      const module = basename(entryFile, extname(entryFile));
+      checkNamePart("module", module);
+      const version = await findPackageVersion(entryFile, packageName);
+      return { pack, version, tasks: await loadModule(entryUrl, pack, module, version) };
+    },
+  };
+}
+
+/** Walks up from an installed package's entry file to its own package.json. */
+async function findPackageVersion(entryFile: string, packageName: string): Promise<string> {
+  for (let dir = dirname(entryFile); ; dir = dirname(dir)) {
+    try {
+      const data = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { name?: unknown };
+      if (data.name === packageName) return (await readPackManifest(dir)).version;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    if (dirname(dir) === dir) throw new Error(`cannot find the package.json of ${packageName}`);
+  }
+}
+
+async function loadModule(url: string, pack: string, module: string, packVersion: string): Promise<LoadedTask[]> {
+  const namespace = (await import(url)) as Record<string, unknown>;
+  const tasks: LoadedTask[] = [];
+  for (const [exportName, value] of Object.entries(namespace)) {
+    if (exportName === "default" || !isTaskDefinition(value)) continue;
+    const name = `${pack}.${module}.${exportName}`;
+    if (!EXPORT_NAME.test(exportName)) throw new Error(`task type "${name}": export name is not a plain identifier`);
+    tasks.push({ name, pack, packVersion, definition: value, argsSchema: argsJsonSchema(name, value.args) });
+  }
+  return tasks;
+}
+
+/**
+ * JSON Schema of what a client submits: the schema's input side, so fields
+ * with defaults are optional. Round-tripped through JSON to be plain data.
+ */
+function argsJsonSchema(name: string, args: z.ZodType): JsonObject {
+  let schema: JsonObject;
+  try {
+    schema = JSON.parse(JSON.stringify(z.toJSONSchema(args, { io: "input" }))) as JsonObject;
+  } catch (error) {
+    throw new Error(`task type "${name}": args cannot be expressed as JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (schema.type !== "object") throw new Error(`task type "${name}": args must be an object schema (z.object or z.strictObject)`);
+  return schema;
+}
+
+function checkNamePart(kind: string, value: string): void {
+  if (!NAME_PART.test(value)) throw new Error(`${kind} name "${value}" may only hold letters, digits, "_" and "-"`);
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,143 @@
+import { createBatcher } from "../core/batch/batcher.js";
+import type { Consumer, Delivery, TaskQueue } from "../core/queue/task-queue.js";
+import type { StartResult, TaskOutcome } from "../core/store/task-record.js";
+import type { TaskStore } from "../core/store/task-store.js";
+import type { TaskTypeRecord } from "../core/store/task-type-record.js";
+import type { LoadedTask } from "./packs/loaded-task.js";
+import { runTask } from "./run-task.js";
+
+/** What a worker needs; every field but the first four is optional. */
+export interface WorkerOptions {
+  store: TaskStore;
+  queue: TaskQueue;
+  /** The task types this worker runs (from loadTaskpacks). */
+  tasks: readonly LoadedTask[];
+  /** Unique name, recorded on every attempt it runs. */
+  name: string;
+  /** Tasks run at once. Default 16. */
+  concurrency?: number;
+  /** How often the catalog registration is refreshed. Default 30 000 ms. */
+  catalogRefreshMs?: number;
+  /** How often a running task tells the queue it is still alive. Default 10 000 ms. */
+  heartbeatMs?: number;
+  /** Where log lines go. Default console.log. */
+  log?: (line: string) => void;
+}
+
+/** A worker process's task loop. */
+export interface Worker {
+  /** Registers the catalog and starts consuming the queues of its tasks. */
+  start(): Promise<void>;
+  /** Stops pulling, lets running tasks finish, then resolves. */
+  stop(): Promise<void>;
+  /** The queues it consumes. */
+  readonly queues: readonly string[];
+}
+
+/** Delay before a delivery is handed back when a backend failed. */
+const BACKEND_RETRY_MS = 1000;
+/** Delay before a type this worker lacks is handed back for another worker. */
+const NOT_MINE_RETRY_MS = 2000;
+
+/**
+ * Creates a worker. Per delivery it claims the task in the store (skipping
+ * tasks that are already final or revoked), runs it, records the outcome
+ * (guarded by the attempt number), and only then acks. A failure of the
+ * store or queue hands the delivery back, so nothing is lost.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const { store, queue, name } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const byName = new Map(options.tasks.map((t) => [t.name, t]));
+  const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const stopping = new AbortController();
+  let consumer: Consumer | undefined;
+  let refresh: NodeJS.Timeout | undefined;
+
+  const claim = createBatcher<{ id: string; worker: string }, StartResult>((items) => store.startTasks(items));
+  const finish = createBatcher<TaskOutcome, boolean>((items) => store.finishTasks(items));
+
+  const catalog: TaskTypeRecord[] = options.tasks.map((t) => ({
+    name: t.name,
+    queue: t.definition.queue,
+    protected: t.definition.protected,
+    argsSchema: t.argsSchema,
+    description: t.definition.description,
+    pack: t.pack,
+    packVersion: t.packVersion,
+  }));
+
+  const handle = async (delivery: Delivery): Promise<void> => {
+    const message = delivery.message;
+    const task = byName.get(message.type);
+    if (!task) {
+      // Another worker of this queue may have the type; never run or fail it here.
+      log(`[worker] ${name} has no task type ${message.type} (task ${message.id}); handing it back`);
+      delivery.nak(NOT_MINE_RETRY_MS);
+      return;
+    }
+    let claimed: StartResult;
+    try {
+      claimed = await claim({ id: message.id, worker: name });
+    } catch (e) {
+      log(`[worker] could not claim task ${message.id}: ${String(e)}; will retry`);
+      delivery.nak(BACKEND_RETRY_MS);
+      return;
+    }
+    if (!claimed.run) {
+      // Final, revoked or unknown in the store of record: nothing to run.
+      delivery.ack();
+      return;
+    }
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new Error("worker is shutting down"));
+    stopping.signal.addEventListener("abort", onStop, { once: true });
+    const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
+    let outcome;
+    try {
+      outcome = await runTask(task, message, {
+        taskId: message.id,
+        type: message.type,
+        attempt: claimed.attempt,
+        signal: abort.signal,
+        worker: name,
+      });
+    } finally {
+      clearInterval(heartbeat);
+      stopping.signal.removeEventListener("abort", onStop);
+    }
+    const record: TaskOutcome = outcome.ok
+      ? { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }
+      : { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error };
+    try {
+      await finish(record);
+      delivery.ack();
+    } catch (e) {
+      log(`[worker] could not record the outcome of task ${message.id}: ${String(e)}; will retry`);
+      delivery.nak(BACKEND_RETRY_MS);
+    }
+  };
+
+  return {
+    queues,
+    async start() {
+      await store.registerTaskTypes(catalog);
+      refresh = setInterval(() => {
+        store.registerTaskTypes(catalog).catch((e: unknown) => log(`[worker] catalog refresh failed: ${String(e)}`));
+      }, options.catalogRefreshMs ?? 30_000);
+      refresh.unref();
+      if (queues.length === 0) {
+        log(`[worker] ${name} has no task types; it consumes nothing`);
+        return;
+      }
+      consumer = await queue.consume({ queues, concurrency: options.concurrency ?? 16 }, handle);
+      log(`[worker] ${name} consumes ${queues.join(", ")} with ${options.tasks.length} task types`);
+    },
+    async stop() {
+      clearInterval(refresh);
+      await consumer?.stop();
+      stopping.abort();
+    },
+  };
+}
