@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
@@ -71,7 +72,8 @@ export function build(deps: ServerDeps): TasksServer {
 
   const connect = connectNodeAdapter({
     routes,
-    fallback: rest,
+    // Connect answers its own paths; everything else goes to the REST transcoder.
+    fallback: (req, res) => rest(req, res as unknown as ServerResponse),
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
   });

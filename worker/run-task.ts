@@ -3,6 +3,7 @@ import type { TaskContext } from "../core/task/task-context.js";
 import { NonRetryableError, toTaskErrorInfo, type TaskErrorInfo } from "../core/task/task-error.js";
 import type { TaskMessage } from "../core/queue/task-message.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
+import { jsonHasNulChar } from "../core/task/has-nul-char.js";
 
 /** How running one attempt ended. */
 export type RunOutcome = { ok: true; result: JsonValue } | { ok: false; error: TaskErrorInfo; retryable: boolean };
@@ -30,7 +31,7 @@ export async function runTask(task: LoadedTask, message: TaskMessage, ctx: TaskC
     return {
       ok: false,
       retryable: false,
-      error: { type: "ResultNotJson", message: `${task.name} returned a value that is not JSON (e.g. a BigInt, a function or a cycle)` },
+      error: { type: "ResultNotJson", message: `${task.name} returned a value that is not JSON (e.g. a BigInt, a function, a cycle, or a string with a NUL character)` },
     };
   }
   return { ok: true, result };
@@ -41,7 +42,9 @@ function toJsonResult(value: unknown): JsonValue | undefined {
   if (value === undefined) return null;
   try {
     const text = JSON.stringify(value);
-    return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+    // Postgres jsonb cannot hold U+0000; such a result would poison a whole batch of writes.
+    if (text === undefined || jsonHasNulChar(text)) return undefined;
+    return JSON.parse(text) as JsonValue;
   } catch {
     return undefined;
   }

@@ -51,7 +51,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const byName = new Map(options.tasks.map((t) => [t.name, t]));
   const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  const stopping = new AbortController();
+  const running = new Set<AbortController>();
   let consumer: Consumer | undefined;
   let refresh: NodeJS.Timeout | undefined;
 
@@ -91,8 +91,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const abort = new AbortController();
-    const onStop = () => abort.abort(new Error("worker is shutting down"));
-    stopping.signal.addEventListener("abort", onStop, { once: true });
+    running.add(abort);
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
     let outcome;
     try {
@@ -105,7 +104,7 @@ export function createWorker(options: WorkerOptions): Worker {
       });
     } finally {
       clearInterval(heartbeat);
-      stopping.signal.removeEventListener("abort", onStop);
+      running.delete(abort);
     }
     const record: TaskOutcome = outcome.ok
       ? { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }
@@ -137,7 +136,7 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop() {
       clearInterval(refresh);
       await consumer?.stop();
-      stopping.abort();
+      for (const abort of running) abort.abort(new Error("worker is shutting down"));
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   TaskStateConflictError,
   UnknownTaskTypeError,
 } from "./domain-errors.js";
+import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "../../core/store/store-errors.js";
 
 /** Postgres SQLSTATE classes that mean "the database is not reachable now". */
 const PG_UNAVAILABLE = /^(08|53|57P)/;
@@ -54,6 +55,9 @@ export function toConnectError(thrown: unknown): ConnectError {
   }
   if (thrown instanceof AuthorizationRequiredError) return new ConnectError(thrown.message, Code.Unauthenticated);
   if (thrown instanceof TaskStateConflictError) return new ConnectError(thrown.message, Code.FailedPrecondition);
+  if (thrown instanceof InvalidListQueryError) return new ConnectError(thrown.message, Code.InvalidArgument);
+  if (thrown instanceof InvalidTaskIdError) return new ConnectError(thrown.message, Code.InvalidArgument);
+  if (thrown instanceof DuplicateTaskError) return new ConnectError(thrown.message, Code.AlreadyExists);
   if (looksLikePg(thrown)) {
     return new ConnectError("the task store (Postgres) is unavailable; try again shortly", Code.Unavailable, undefined, undefined, thrown);
   }

@@ -1,6 +1,6 @@
 import type { ConnectError } from "@connectrpc/connect";
 import { ArgumentErrorsSchema } from "../../gen/tstasks/v1/task_pb.js";
-import { HttpError } from "./http-error.js";
+import { isHttpError } from "./http-error.js";
 import { codeName, restStatusForCode } from "./http-status.js";
 import { writeJson, type ResponseSink } from "./json-response.js";
 
@@ -28,12 +28,12 @@ export function restErrorBody(err: ConnectError): RestErrorBody {
 }
 
 /**
- * Answers with an error: the status of an {@link HttpError}, or the REST
+ * Answers with an error: the status of an `HttpError`, or the REST
  * status of the code; headers are `responseHeader` (what the implementation
  * set before failing) overlaid with the error's metadata (e.g. Retry-After).
  */
 export function writeError(res: ResponseSink, err: ConnectError, responseHeader?: Headers): void {
-  const status = err instanceof HttpError ? err.httpStatus : restStatusForCode(err.code);
+  const status = isHttpError(err) ? err.httpStatus : restStatusForCode(err.code);
   const headers = new Headers(responseHeader);
   err.metadata.forEach((value, name) => headers.set(name, value));
   writeJson(res, status, restErrorBody(err), headers);

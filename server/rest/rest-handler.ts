@@ -97,8 +97,12 @@ export function createRestHandler(options: RestHandlerOptions): RestNodeHandler 
       case "match":
         serve(options, impls, maxBodyBytes, found.route, found.variables, req, res, url, q).catch(() => {
           // Only a bug can get here (every known failure is answered inside);
-          // never leak its text.
-          writeError(sink, new ConnectError("internal error", Code.Internal));
+          // never leak its text, and never leave the client hanging.
+          try {
+            writeError(sink, new ConnectError("internal error", Code.Internal));
+          } catch {
+            (res as unknown as { destroy(): void }).destroy();
+          }
         });
     }
   };

@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import type { JsonObject } from "../../core/task/json.js";
+import { jsonHasNulChar } from "../../core/task/has-nul-char.js";
 import type { TaskCatalog } from "../catalog/task-catalog.js";
 import type { TaskSubmitter } from "../submit/task-submitter.js";
 import {
@@ -55,6 +56,10 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       // Auth arrives with tokens; until a caller can prove a permission, protected types are refused.
       if (entry.record.protected) throw new AuthorizationRequiredError(req.type);
       const args: JsonObject = req.args ?? {};
+      // Postgres jsonb cannot store U+0000: refuse it here rather than fail a whole insert batch.
+      if (jsonHasNulChar(JSON.stringify(args))) {
+        throw new ArgumentsInvalidError({ args: "must not contain the NUL character (\\u0000)" });
+      }
       const errors = entry.validate(args);
       if (Object.keys(errors).length > 0) throw new ArgumentsInvalidError(errors);
 

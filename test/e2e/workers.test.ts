@@ -104,10 +104,11 @@ describe("workers", () => {
     const res = await httpJson(`${stack.baseUrl}/task`, {
       body: { type: "physicsjs.main.mov3d", args: { dt: 0.000001, r0: [0, 0, 1000], v0: [0, 0, 0], mass: 1, radius: 0.1, drag: true } },
     });
-    if (res.status === 400) return; // rejected up front by the schema: also a clear answer
+    assert.equal(res.status, 200, res.text);
     const done = await waitForFinal(stack.baseUrl, res.body.id);
     assert.equal(done.status, "FAILURE");
     assert.equal(typeof done.error.type, "string");
+    assert.equal(done.error.type, "NonRetryableError");
     assert.match(done.error.message, /step/i);
     assert.equal(done.result, undefined);
   });

@@ -7,6 +7,8 @@ import type { LoadedTask } from "./loaded-task.js";
 import { readPackManifest } from "./pack-manifest.js";
 import { registerTaskApiHook } from "./register-task-api-hook.js";
 
+export type { LoadedTask } from "./loaded-task.js";
+
 /** Options of {@link loadTaskpacks}. */
 export interface LoadTaskpacksOptions {
   /** Folder whose subfolders are packs. Default: `<repo>/taskpacks`. A missing folder gives no folder packs. */

@@ -44,6 +44,10 @@ interface PullSession {
   ending: boolean;
   /** When the session started waiting for the next message; undefined while busy. */
   idleSince: number | undefined;
+  /** Why it is ending, when a problem (not stop or reconnect) ended it. */
+  problem: string | undefined;
+  /** Messages it got; a session that got some counts as healthy. */
+  received: number;
 }
 
 /**
@@ -109,6 +113,9 @@ export class JetStreamConsumer implements Consumer {
 
   async #runQueue(queue: string): Promise<void> {
     let failures = 0;
+    // Sessions in a row that ended on a problem before getting any message:
+    // back off so a persistent problem does not spin.
+    let fruitless = 0;
     while (!this.#stopping) {
       let session: PullSession;
       try {
@@ -125,11 +132,15 @@ export class JetStreamConsumer implements Consumer {
       failures = 0;
       const error = await this.#pump(session);
       this.#sessions.delete(session);
-      if (!this.#stopping && !session.ending) {
+      if (this.#stopping) break;
+      if (!session.ending) {
         // The library ended the iterator by itself (e.g. a 400 from the server).
         console.warn(`[queue] consumer for queue ${queue} ended unexpectedly, restarting: ${describeError(error ?? "no error")}`);
-        await waitBeforeRetry(1, this.#abort.signal);
+        session.problem = "ended";
       }
+      if (session.problem === undefined) continue;
+      fruitless = session.received > 0 ? 0 : fruitless + 1;
+      if (fruitless > 0) await waitBeforeRetry(fruitless, this.#abort.signal);
     }
   }
 
@@ -154,7 +165,7 @@ export class JetStreamConsumer implements Consumer {
       expires: PULL_EXPIRES_MS,
       idle_heartbeat: IDLE_HEARTBEAT_MS,
     });
-    const session: PullSession = { queue, messages, ending: false, idleSince: undefined };
+    const session: PullSession = { queue, messages, ending: false, idleSince: undefined, problem: undefined, received: 0 };
     this.#sessions.add(session);
     this.#watch(session);
     if (this.#stopping) this.#endSession(session, undefined);
@@ -162,7 +173,8 @@ export class JetStreamConsumer implements Consumer {
   }
 
   /**
-   * Feeds a session's messages to handlers until its iterator ends.
+   * Feeds a session's messages to handlers until its iterator ends or the
+   * session is ending.
    * @returns the error the iterator ended with, if any.
    */
   async #pump(session: PullSession): Promise<unknown> {
@@ -173,23 +185,32 @@ export class JetStreamConsumer implements Consumer {
         const next = await iterator.next();
         session.idleSince = undefined;
         if (next.done) return undefined;
+        session.received++;
         const msg = next.value;
-        // Hand leftovers back at once rather than after the ack wait.
-        if (session.ending) {
-          msg.nak();
-          continue;
-        }
-        const granted = await this.#slots.acquire();
+        const granted = !session.ending && (await this.#slots.acquire());
         if (!granted || session.ending) {
           if (granted) this.#slots.release();
-          msg.nak();
-          continue;
+          this.#abandon(msg, iterator);
+          return undefined;
         }
         this.#dispatch(msg);
       }
     } catch (err) {
       return err;
     }
+  }
+
+  /**
+   * Hands the message in hand back at once and leaves the iterator without
+   * reading further. Reading on would run the library's queued refill
+   * pulls after it unsubscribed, and the server (2.9) serves such pulls
+   * into the void, hiding messages for a whole ack wait. Messages the
+   * library had already buffered behind this one are dropped here and come
+   * back after the ack wait.
+   */
+  #abandon(msg: JsMsg, iterator: AsyncIterator<JsMsg>): void {
+    msg.nak();
+    void iterator.return?.(undefined).catch(() => {});
   }
 
   /** Starts the handler for a message that holds a slot; releases the slot when done. */
@@ -234,6 +255,8 @@ export class JetStreamConsumer implements Consumer {
           case "consumer_deleted":
           case "consumer_not_found":
           case "stream_not_found":
+          // The consumer is not there to answer pulls (e.g. re-created too early).
+          case "no_responders":
             this.#endSession(session, status.type.replaceAll("_", " "));
             break;
           default:
@@ -243,14 +266,18 @@ export class JetStreamConsumer implements Consumer {
     })().catch(() => {});
   }
 
-  /** Stops a session's pulling; its loop naks what is left and opens a new one unless stopping. */
+  /**
+   * Stops a session's pulling; its loop hands back the message it holds
+   * and opens a new session unless stopping.
+   */
   #endSession(session: PullSession, reason: string | undefined): void {
     if (session.ending) return;
     session.ending = true;
+    session.problem = reason;
     if (reason !== undefined && !this.#stopping) {
       console.warn(`[queue] restarting consumer for queue ${session.queue}: ${reason}`);
     }
-    // Resolves once the loop has read up to the end, which it keeps doing.
+    // Unsubscribes and wakes a loop that waits for the next message.
     void session.messages.close().catch(() => {});
   }
 }

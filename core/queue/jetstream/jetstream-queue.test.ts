@@ -262,9 +262,10 @@ describe("JetStream TaskQueue", () => {
     assert.equal(consumer.inFlight, 0);
   });
 
-  test("stop() waits for in-flight handlers and hands unstarted messages back", async () => {
+  test("stop() waits for in-flight handlers and leaves the rest to other workers", async () => {
     const names = isolated();
-    const queue = await openQueue(names);
+    // Messages the library buffered but never started come back after the ack wait.
+    const queue = await openQueue({ ...names, ackWaitMs: 1_000 });
     await queue.publish(Array.from({ length: 6 }, (_, i) => task(`s${i}`)));
 
     let release!: () => void;
@@ -290,13 +291,41 @@ describe("JetStream TaskQueue", () => {
     assert.equal(first.inFlight, 0);
     assert.equal(started, 2, "no handler started after stop()");
 
-    // What the first consumer had fetched but not started comes back at once (nak), not after the 30 s ack wait.
+    // Nothing is lost: another worker gets every message the first one did not finish.
     const second = await queue.consume({ queues: ["default"], concurrency: 4 }, async (d) => {
       handled.add(d.message.id);
       d.ack();
     });
     await waitUntil(async () => handled.size === 6, { timeoutMs: 10_000, label: "the remaining messages" });
     await second.stop();
+  });
+
+  test("a consumer whose durable consumer is deleted on the server re-creates it and goes on", async () => {
+    const names = isolated();
+    const queue = await openQueue(names);
+    const ids: string[] = [];
+    const consumer = await queue.consume({ queues: ["default"], concurrency: 2 }, async (d) => {
+      ids.push(d.message.id);
+      d.ack();
+    });
+    await queue.publish([task("first")]);
+    await waitUntil(async () => ids.includes("first"), { timeoutMs: 10_000, label: "first message" });
+
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.consumers.delete(names.streamName, "q-default");
+      await waitUntil(async () => (await jsm.consumers.info(names.streamName, "q-default")) !== undefined, {
+        timeoutMs: 10_000,
+        label: "consumer re-created",
+      });
+    } finally {
+      await nc.close();
+    }
+    await queue.publish([task("second")]);
+    await waitUntil(async () => ids.includes("second"), { timeoutMs: 10_000, label: "message after deletion" });
+    await consumer.stop();
+    assert.deepEqual(ids, ["first", "second"]);
   });
 
   test("consume rejects invalid queue names and publish rejects invalid queues", async () => {

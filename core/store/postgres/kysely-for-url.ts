@@ -17,9 +17,11 @@ export function createKyselyForUrl(url: string, options: KyselyForUrlOptions = {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // An idle pooled connection that breaks (server restart) emits "error" on
   // the pool; unhandled, that would crash the process. The pool drops the
-  // client and the next query opens a new one.
+  // client and the next query opens a new one. After destroy() it stays
+  // quiet: pool.end() resolves before its sockets have closed, so a server
+  // stopping right then is expected, not news.
   pool.on("error", (err) => {
-    console.error(`postgres: idle connection failed: ${err.message}`);
+    if (!pool.ending) console.error(`postgres: idle connection failed: ${err.message}`);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

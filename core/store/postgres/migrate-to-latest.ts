@@ -42,6 +42,18 @@ export class MigrationError extends Error {
  * @throws MigrationError naming the migration that failed, with the cause.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<readonly MigrationResult[]> {
+  try {
+    return await migrateLocked(db);
+  } catch (err) {
+    if (err instanceof MigrationError) throw err;
+    // Connecting or locking failed: still say what was being attempted.
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new MigrationError(`migrating the database failed: ${reason}`, [], { cause: err });
+  }
+}
+
+/** The migrator run on one connection holding the advisory lock. */
+async function migrateLocked(db: Kysely<any>): Promise<readonly MigrationResult[]> {
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
     try {
