@@ -20,6 +20,12 @@ export interface WorkerOptions {
   catalogRefreshMs?: number;
   /** How often a running task tells the queue it is still alive. Default 10 000 ms. */
   heartbeatMs?: number;
+  /**
+   * On stop, how long running tasks may take to finish before their signal
+   * is aborted; a task that then ends is handed back to the queue (not
+   * failed), so another worker runs it. Default 30 000 ms.
+   */
+  shutdownGraceMs?: number;
   /** Where log lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -28,7 +34,10 @@ export interface WorkerOptions {
 export interface Worker {
   /** Registers the catalog and starts consuming the queues of its tasks. */
   start(): Promise<void>;
-  /** Stops pulling, lets running tasks finish, then resolves. */
+  /**
+   * Stops pulling and lets running tasks finish; after the shutdown grace
+   * their signals are aborted and they are handed back. Then resolves.
+   */
   stop(): Promise<void>;
   /** The queues it consumes. */
   readonly queues: readonly string[];
@@ -106,6 +115,11 @@ export function createWorker(options: WorkerOptions): Worker {
       clearInterval(heartbeat);
       running.delete(abort);
     }
+    if (!outcome.ok && abort.signal.aborted) {
+      // Interrupted by shutdown, not failed: let another worker take it at once.
+      delivery.nak();
+      return;
+    }
     const record: TaskOutcome = outcome.ok
       ? { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }
       : { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error };
@@ -135,8 +149,14 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     async stop() {
       clearInterval(refresh);
-      await consumer?.stop();
-      for (const abort of running) abort.abort(new Error("worker is shutting down"));
+      const grace = setTimeout(() => {
+        for (const abort of running) abort.abort(new Error("worker is shutting down"));
+      }, options.shutdownGraceMs ?? 30_000);
+      try {
+        await consumer?.stop();
+      } finally {
+        clearTimeout(grace);
+      }
     },
   };
 }

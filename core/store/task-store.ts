@@ -10,8 +10,11 @@ import type { TaskErrorInfo } from "../task/task-error.js";
  * trip; results come back in input order.
  */
 export interface TaskStore {
-  /** Inserts new PENDING tasks. Fails as a whole if one id exists already. */
-  insertTasks(tasks: readonly NewTask[]): Promise<void>;
+  /**
+   * Inserts new PENDING tasks and returns each one's `createdAt` (the
+   * store's clock), in input order. Fails as a whole if one id exists already.
+   */
+  insertTasks(tasks: readonly NewTask[]): Promise<Date[]>;
 
   /** One task, or undefined when the id is unknown. */
   getTask(id: string): Promise<TaskRecord | undefined>;

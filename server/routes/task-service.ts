@@ -64,7 +64,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       if (Object.keys(errors).length > 0) throw new ArgumentsInvalidError(errors);
 
       const task = { id: randomUUID(), type: req.type, queue: entry.record.queue, args };
-      await submitter.submit(task);
+      const { createdAt } = await submitter.submit(task);
       return {
         task: taskToProto({
           ...task,
@@ -73,7 +73,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           error: null,
           attempts: 0,
           worker: null,
-          createdAt: new Date(),
+          createdAt,
           startedAt: null,
           finishedAt: null,
         }),

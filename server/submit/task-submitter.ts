@@ -7,10 +7,10 @@ import type { TaskStore } from "../../core/store/task-store.js";
 export interface TaskSubmitter {
   /**
    * Commits the task row, then publishes its message. Resolves once both are
-   * durable. If publishing fails, the row is marked FAILURE (so it never
+   * durable, with the stored creation time. If publishing fails, the row is marked FAILURE (so it never
    * sits PENDING with no message) and the error is rethrown.
    */
-  submit(task: NewTask): Promise<void>;
+  submit(task: NewTask): Promise<{ createdAt: Date }>;
 }
 
 /**
@@ -18,19 +18,17 @@ export interface TaskSubmitter {
  * insert and one pipelined publish per batch instead of a round trip each.
  */
 export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSubmitter {
-  const insert = createBatcher<NewTask, void>(async (tasks) => {
-    await store.insertTasks(tasks);
-    return tasks.map(() => undefined);
-  });
+  const insert = createBatcher<NewTask, Date>((tasks) => store.insertTasks(tasks));
   const publish = createBatcher<NewTask, void>(async (tasks) => {
     await queue.publish(tasks.map(({ id, type, queue, args }) => ({ id, type, queue, args })));
     return tasks.map(() => undefined);
   });
   return {
     async submit(task) {
-      await insert(task);
+      const createdAt = await insert(task);
       try {
         await publish(task);
+        return { createdAt };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await store

@@ -26,6 +26,7 @@ describe("pytasks' HTTP paths", () => {
     assert.equal(done.result, 3);
     assert.equal(done.id, submit.body.id);
     assert.equal(done.attempts, 1);
+    assert.equal(done.created_at, submit.body.created_at, "the submit answer shows the stored creation time");
     assert.ok(done.worker.startsWith("test-worker-"));
     assert.ok(Date.parse(done.created_at) <= Date.parse(done.started_at));
     assert.ok(Date.parse(done.started_at) <= Date.parse(done.finished_at));

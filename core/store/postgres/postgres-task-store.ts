@@ -77,10 +77,11 @@ export async function createPostgresTaskStore(options: PostgresTaskStoreOptions)
 export function createTaskStoreOnKysely(db: Kysely<Database>): TaskStore {
   let closing: Promise<void> | undefined;
   return {
-    async insertTasks(tasks: readonly NewTask[]): Promise<void> {
+    async insertTasks(tasks: readonly NewTask[]): Promise<Date[]> {
       for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
       try {
-        await insertTaskRows(db, tasks);
+        const createdAt = await insertTaskRows(db, tasks);
+        return tasks.map(() => createdAt ?? new Date());
       } catch (err) {
         if ((err as { code?: unknown })?.code === UNIQUE_VIOLATION) {
           const detail = (err as { detail?: unknown }).detail;

@@ -18,12 +18,13 @@ function taskColumns(alias: string) {
 }
 
 /**
- * Inserts PENDING tasks in one multi-row statement.
+ * Inserts PENDING tasks in one multi-row statement and returns the
+ * transaction time they all got as `created_at` (undefined for no tasks).
  * @throws the driver's unique violation (23505) when an id exists already.
  */
-export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<void> {
-  if (tasks.length === 0) return;
-  await sql`
+export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<Date | undefined> {
+  if (tasks.length === 0) return undefined;
+  const { rows } = await sql<{ created_at: Date }>`
     insert into tasks (id, type, queue, status, args)
     select v.id, v.type, v.queue, 'PENDING', v.args
     from unnest(
@@ -32,7 +33,9 @@ export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTa
       ${tasks.map((t) => t.queue)}::text[],
       ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[]
     ) as v(id, type, queue, args)
+    returning created_at
   `.execute(db);
+  return rows[0]?.created_at;
 }
 
 /** One task row by (valid UUID) id. */
