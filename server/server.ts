@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -41,6 +42,8 @@ export function build(deps: ServerDeps): TasksServer {
   const maxRequestBytes = deps.maxRequestBytes ?? 1 << 20;
   const corsOrigins = deps.corsOrigins ?? [];
   const shutdown = new AbortController();
+  // Every in-flight request listens on this signal.
+  setMaxListeners(0, shutdown.signal);
   const catalog = createTaskCatalog(deps.store);
   const submitter = createTaskSubmitter(deps.store, deps.queue);
   const checks = { store: () => deps.store.ping(), queue: () => deps.queue.ping() };
