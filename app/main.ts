@@ -4,7 +4,11 @@ import { untilSignal } from "../core/process/until-signal.js";
 import { build } from "../server/server.js";
 import { startWorker } from "../worker/start-worker.js";
 
-/** `npm start`: the API server and one worker in one process. */
+/**
+ * `npm start`: the API server and one worker in one process. With neither
+ * DATABASE_URL nor NATS_URL set it needs nothing else (embedded PGlite store,
+ * in-process queue); with both set it is a small single-machine deployment.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const backends = await openBackends(config, "tstasks");
@@ -18,6 +22,10 @@ async function main(): Promise<void> {
         `tstasks is running on http://localhost:${port}  (Connect, gRPC, gRPC-Web and REST on one port)`,
         ...backends.describe.map((l) => `  ${l}`),
         `  worker: ${config.workerName}, queues ${worker.queues.join(", ") || "(none)"}, concurrency ${config.workerConcurrency}`,
+        ...(backends.recovered > 0 ? [`  recovered ${backends.recovered} unfinished task(s) from the store`] : []),
+        ...(backends.embedded.store || backends.embedded.queue
+          ? ["  embedded mode: for development, demos and one machine; set DATABASE_URL and NATS_URL for several machines"]
+          : []),
         `  try: curl -s localhost:${port}/task -H 'content-type: application/json' -d '{"type":"test.main.add","args":{"x":1,"y":2}}'`,
         "",
       ].join("\n"),

@@ -1,6 +1,10 @@
+import { join } from "node:path";
 import type { Config } from "./config/env-config.js";
 import { createJetStreamQueue } from "./queue/jetstream/jetstream-queue.js";
+import { createInProcessQueue } from "./queue/memory/in-process-queue.js";
 import type { TaskQueue } from "./queue/task-queue.js";
+import { republishUnfinished } from "./recovery/republish-unfinished.js";
+import { createPgliteTaskStore } from "./store/pglite/pglite-task-store.js";
 import { createPostgresTaskStore } from "./store/postgres/postgres-task-store.js";
 import type { TaskStore } from "./store/task-store.js";
 
@@ -8,6 +12,10 @@ import type { TaskStore } from "./store/task-store.js";
 export interface Backends {
   store: TaskStore;
   queue: TaskQueue;
+  /** True when either backend lives inside this process (PGlite or the in-process queue). */
+  embedded: { store: boolean; queue: boolean };
+  /** Unfinished tasks re-queued from the store at start (in-process queue only). */
+  recovered: number;
   /** One line per backend for the start banner. */
   describe: string[];
   /** Closes the queue (draining) and then the store. */
@@ -15,15 +23,24 @@ export interface Backends {
 }
 
 /**
- * Opens the store (Postgres at `DATABASE_URL`, migrated to the latest
- * schema) and the queue (NATS JetStream at `NATS_URL`). If the second fails,
- * the first is closed before the error is rethrown.
+ * Opens the store and the queue the configuration names:
+ * - `DATABASE_URL` set: Postgres, migrated to the latest schema; unset: the
+ *   embedded PGlite store persisted under `TSTASKS_DATA_DIR`;
+ * - `NATS_URL` set: NATS JetStream; unset: the in-process queue. The
+ *   in-process queue keeps nothing on disk, so the tasks the store says are
+ *   unfinished (queued, retrying, or running when the process died) are
+ *   published to it again before anything consumes it: nothing is lost.
+ * If the second backend fails to open, the first is closed before rethrowing.
  */
 export async function openBackends(config: Config, connectionName: string): Promise<Backends> {
-  const store = await createPostgresTaskStore({ databaseUrl: config.databaseUrl });
+  const store = config.databaseUrl
+    ? await createPostgresTaskStore({ databaseUrl: config.databaseUrl })
+    : await createPgliteTaskStore({ dataDir: join(config.dataDir, "pgdata") });
   let queue: TaskQueue;
+  let recovered = 0;
   try {
-    queue = await createJetStreamQueue({ url: config.natsUrl, name: connectionName });
+    queue = config.natsUrl ? await createJetStreamQueue({ url: config.natsUrl, name: connectionName }) : createInProcessQueue();
+    if (!config.natsUrl) recovered = await republishUnfinished(store, queue);
   } catch (e) {
     await store.close();
     throw e;
@@ -31,7 +48,16 @@ export async function openBackends(config: Config, connectionName: string): Prom
   return {
     store,
     queue,
-    describe: [`store: Postgres at ${redact(config.databaseUrl)}`, `queue: NATS JetStream at ${redact(config.natsUrl)}`],
+    recovered,
+    embedded: { store: !config.databaseUrl, queue: !config.natsUrl },
+    describe: [
+      config.databaseUrl
+        ? `store: Postgres at ${redact(config.databaseUrl)}`
+        : `store: embedded PGlite, data in ${join(config.dataDir, "pgdata")}  (set DATABASE_URL to use Postgres)`,
+      config.natsUrl
+        ? `queue: NATS JetStream at ${redact(config.natsUrl)}`
+        : "queue: in-process (this process only)  (set NATS_URL to use NATS JetStream)",
+    ],
     async close() {
       try {
         await queue.close();

@@ -1,4 +1,5 @@
 import { loadConfig } from "../core/config/env-config.js";
+import { requireSharedBackends } from "../core/config/require-shared-backends.js";
 import { openBackends } from "../core/open-backends.js";
 import { untilSignal } from "../core/process/until-signal.js";
 import { build } from "./server.js";
@@ -6,6 +7,7 @@ import { build } from "./server.js";
 /** `npm run server`: the API server only (run workers separately). */
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireSharedBackends(config, "npm run server");
   const backends = await openBackends(config, "tstasks-server");
   try {
     const server = build({ ...backends, corsOrigins: config.corsOrigins, maxRequestBytes: config.maxRequestBytes });

@@ -1,4 +1,5 @@
 import { loadConfig } from "../core/config/env-config.js";
+import { requireSharedBackends } from "../core/config/require-shared-backends.js";
 import { openBackends } from "../core/open-backends.js";
 import { untilSignal } from "../core/process/until-signal.js";
 import { startWorker } from "./start-worker.js";
@@ -6,6 +7,7 @@ import { startWorker } from "./start-worker.js";
 /** `npm run worker`: a worker only. Start as many as you like. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireSharedBackends(config, "npm run worker");
   const backends = await openBackends(config, config.workerName);
   try {
     const worker = await startWorker(config, backends);

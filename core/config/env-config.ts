@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { resolve } from "node:path";
 import { z } from "zod";
 
 /**
@@ -10,15 +11,20 @@ export interface Config {
   port: number;
   /** Address to listen on (`HOST`, default: all interfaces). */
   host: string | undefined;
-  /** Postgres URL (`DATABASE_URL`, postgres:// or postgresql://). */
-  databaseUrl: string;
-  /** NATS URL (`NATS_URL`). */
-  natsUrl: string;
+  /**
+   * Postgres URL (`DATABASE_URL`, postgres:// or postgresql://). Unset: the
+   * embedded store (PGlite, a Postgres compiled to WASM) in `dataDir`.
+   */
+  databaseUrl: string | undefined;
+  /** NATS URL (`NATS_URL`). Unset: the in-process queue (one process only). */
+  natsUrl: string | undefined;
+  /** Folder of the embedded store (`TSTASKS_DATA_DIR`, default ./.tstasks). */
+  dataDir: string;
   /** Worker name (`WORKER_NAME`, default `worker-<hostname>-<pid>`). */
   workerName: string;
   /** Tasks one worker runs at once (`WORKER_CONCURRENCY`, default 16). */
   workerConcurrency: number;
-  /** Folder of taskpacks (`TASKPACKS_DIR`, default ./taskpacks). */
+  /** Folder of taskpacks (`TASKPACKS_DIR`, default: the taskpacks folder of this installation). */
   taskpacksDir: string;
   /** Extra taskpacks installed as npm packages (`TASKPACKS`, comma list). */
   taskpackPackages: string[];
@@ -27,6 +33,9 @@ export interface Config {
   /** Largest accepted request body in bytes (`MAX_REQUEST_BYTES`, default 1 MiB). */
   maxRequestBytes: number;
 }
+
+/** The example taskpacks shipped with this installation (not the working directory's). */
+const DEFAULT_TASKPACKS_DIR = resolve(import.meta.dirname, "../../taskpacks");
 
 const int = (name: string, min: number, max: number) =>
   z
@@ -54,11 +63,12 @@ const url = (name: string, schemes: string[]) =>
 const schema = z.object({
   PORT: int("PORT", 0, 65535).default(8080),
   HOST: z.string().min(1).optional(),
-  DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).default("postgres://postgres@127.0.0.1:5432/postgres"),
-  NATS_URL: url("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]).default("nats://127.0.0.1:4222"),
+  DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
+  NATS_URL: url("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]).optional(),
+  TSTASKS_DATA_DIR: z.string().min(1).default(".tstasks"),
   WORKER_NAME: z.string().regex(/^[\w.@:-]{1,128}$/, "WORKER_NAME may use letters, digits and . _ - @ : (at most 128)").optional(),
   WORKER_CONCURRENCY: int("WORKER_CONCURRENCY", 1, 10_000).default(16),
-  TASKPACKS_DIR: z.string().min(1).default("taskpacks"),
+  TASKPACKS_DIR: z.string().min(1).default(DEFAULT_TASKPACKS_DIR),
   TASKPACKS: list.default([]),
   FRONTEND_URL: list.default([]),
   MAX_REQUEST_BYTES: int("MAX_REQUEST_BYTES", 1024, 1 << 30).default(1 << 20),
@@ -86,9 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     natsUrl: e.NATS_URL,
+    dataDir: resolve(e.TSTASKS_DATA_DIR),
     workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,
     workerConcurrency: e.WORKER_CONCURRENCY,
-    taskpacksDir: e.TASKPACKS_DIR,
+    taskpacksDir: resolve(e.TASKPACKS_DIR),
     taskpackPackages: e.TASKPACKS,
     corsOrigins: e.FRONTEND_URL,
     maxRequestBytes: e.MAX_REQUEST_BYTES,

@@ -8,15 +8,16 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { TaskStatus } from "../../gen/tstasks/v1/task_pb.js";
 import { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import { ArgumentErrorsSchema } from "../../gen/tstasks/v1/task_pb.js";
+import { BACKENDS } from "../support/backends.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 const run = promisify(execFile);
 const BUF = join(import.meta.dirname, "../../node_modules/.bin/buf");
 
-describe("one port, every protocol", () => {
+for (const backend of BACKENDS) describe(`one port, every protocol [${backend}]`, () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ backend });
   });
   after(() => stack.stop());
 

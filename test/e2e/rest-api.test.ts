@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { httpJson, waitForFinal } from "../support/http-json.js";
+import { BACKENDS } from "../support/backends.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe("pytasks' HTTP paths", () => {
+for (const backend of BACKENDS) describe(`pytasks' HTTP paths [${backend}]`, () => {
   let stack: Stack;
   let url: string;
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ backend });
     url = stack.baseUrl;
   });
   after(() => stack.stop());

@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { httpJson, waitForFinal } from "../support/http-json.js";
+import { BACKENDS } from "../support/backends.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 const SPECIAL_PACKS = join(import.meta.dirname, "../fixtures/packs");
 
-describe("workers", () => {
+for (const backend of BACKENDS) describe(`workers [${backend}]`, () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ workers: 0 });
+    stack = await startStack({ backend, workers: 0 });
   });
   after(() => stack.stop());
 

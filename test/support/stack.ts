@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInProcessQueue } from "../../core/queue/memory/in-process-queue.js";
+import { createPgliteTaskStore } from "../../core/store/pglite/pglite-task-store.js";
+import type { Backend } from "./backends.js";
 import { createJetStreamQueue } from "../../core/queue/jetstream/jetstream-queue.js";
 import type { TaskQueue } from "../../core/queue/task-queue.js";
 import { createPostgresTaskStore } from "../../core/store/postgres/postgres-task-store.js";
@@ -28,17 +33,26 @@ export interface StackWorkerOptions {
   concurrency?: number;
 }
 
-/** A whole private tstasks: its own Postgres, NATS, API server and workers. */
+/**
+ * A whole private tstasks: API server and workers on either backend
+ * ("real": private Postgres and nats-server; "embedded": PGlite and the
+ * in-process queue, shared by the server and the workers as in `npm start`).
+ */
 export interface Stack {
+  backend: Backend;
   /** `http://127.0.0.1:<port>` of the API server. */
   baseUrl: string;
   port: number;
   /** The server's store (for assertions on the table). */
   store: TaskStore;
   queue: TaskQueue;
-  postgres: PostgresServer;
-  nats: NatsServer;
-  /** Starts a worker like `npm run worker` would, with its own store and queue connections. */
+  /** The private servers (real backend only). */
+  postgres?: PostgresServer;
+  nats?: NatsServer;
+  /**
+   * Starts a worker: on the real backend like `npm run worker` (its own
+   * store and queue connections), embedded like `npm start` (sharing them).
+   */
   startWorker(options?: StackWorkerOptions): Promise<StackWorker>;
   /** Stops workers, the server, and both private servers. */
   stop(): Promise<void>;
@@ -46,6 +60,8 @@ export interface Stack {
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
+  /** Default "real". */
+  backend?: Backend;
   /** Workers to start at once (default 1) with the repository's taskpacks. */
   workers?: number;
 }
@@ -55,9 +71,21 @@ export interface StackOptions {
  * NATS JetStream, the real server on a free port, and real workers.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
-  const store = await createPostgresTaskStore({ databaseUrl: postgres.url });
-  const queue = await createJetStreamQueue({ url: nats.url, name: "test-server" });
+  const backend = options.backend ?? "real";
+  let postgres: PostgresServer | undefined;
+  let nats: NatsServer | undefined;
+  let dataDir: string | undefined;
+  let store: TaskStore;
+  let queue: TaskQueue;
+  if (backend === "real") {
+    [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
+    store = await createPostgresTaskStore({ databaseUrl: postgres.url });
+    queue = await createJetStreamQueue({ url: nats.url, name: "test-server" });
+  } else {
+    dataDir = await mkdtemp(join(tmpdir(), "tstasks-embedded-"));
+    store = await createPgliteTaskStore({ dataDir });
+    queue = createInProcessQueue();
+  }
   const server: TasksServer = build({ store, queue });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];
@@ -65,8 +93,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const startWorker = async (o: StackWorkerOptions = {}): Promise<StackWorker> => {
     const name = o.name ?? `test-worker-${++count}`;
-    const wStore = await createPostgresTaskStore({ databaseUrl: postgres.url, poolSize: 4 });
-    const wQueue = await createJetStreamQueue({ url: nats.url, name });
+    const own = postgres && nats;
+    const wStore = own ? await createPostgresTaskStore({ databaseUrl: postgres!.url, poolSize: 4 }) : store;
+    const wQueue = own ? await createJetStreamQueue({ url: nats!.url, name }) : queue;
     const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? TASKPACKS_DIR, log: () => {} });
     if (failures.length > 0) throw new Error(`taskpacks failed to load: ${JSON.stringify(failures)}`);
     const worker = createWorker({ store: wStore, queue: wQueue, tasks, name, concurrency: o.concurrency ?? 8, log: () => {} });
@@ -79,8 +108,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         if (stopped) return;
         stopped = true;
         await worker.stop();
-        await wQueue.close();
-        await wStore.close();
+        if (own) {
+          await wQueue.close();
+          await wStore.close();
+        }
       },
     };
     workers.push(handle);
@@ -90,6 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (let i = 0; i < (options.workers ?? 1); i++) await startWorker();
 
   return {
+    backend,
     baseUrl: `http://127.0.0.1:${port}`,
     port,
     store,
@@ -102,7 +134,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await server.close(100);
       await queue.close().catch(() => {});
       await store.close().catch(() => {});
-      await Promise.allSettled([postgres.stop(), nats.stop()]);
+      await Promise.allSettled([postgres?.stop(), nats?.stop()]);
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
