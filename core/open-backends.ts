@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Config } from "./config/env-config.js";
 import { createJetStreamQueue } from "./queue/jetstream/jetstream-queue.js";
 import { createInProcessQueue } from "./queue/memory/in-process-queue.js";
@@ -35,7 +34,7 @@ export interface Backends {
 export async function openBackends(config: Config, connectionName: string): Promise<Backends> {
   const store = config.databaseUrl
     ? await createPostgresTaskStore({ databaseUrl: config.databaseUrl })
-    : await createPgliteTaskStore({ dataDir: join(config.dataDir, "pgdata") });
+    : await createPgliteTaskStore({ dataDir: config.dataDir });
   let queue: TaskQueue;
   let recovered = 0;
   try {
@@ -53,7 +52,7 @@ export async function openBackends(config: Config, connectionName: string): Prom
     describe: [
       config.databaseUrl
         ? `store: Postgres at ${redact(config.databaseUrl)}`
-        : `store: embedded PGlite, data in ${join(config.dataDir, "pgdata")}  (set DATABASE_URL to use Postgres)`,
+        : `store: embedded PGlite, data in ${config.dataDir}  (set DATABASE_URL to use Postgres)`,
       config.natsUrl
         ? `queue: NATS JetStream at ${redact(config.natsUrl)}`
         : "queue: in-process (this process only)  (set NATS_URL to use NATS JetStream)",

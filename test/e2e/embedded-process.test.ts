@@ -10,13 +10,14 @@ import { waitUntil } from "../harness/wait-until.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 
 const REPO = join(import.meta.dirname, "../..");
-const TSX = join(REPO, "node_modules/.bin/tsx");
+// Run node itself (not the tsx wrapper, which forks a child) so that kill -9 hits the app.
+const TSX_LOADER = import.meta.resolve("tsx");
 
 /** `npm start` as a child process in `cwd`, with no DATABASE_URL or NATS_URL. */
 function startApp(cwd: string, port: number): { child: ChildProcess; output: () => string } {
   let out = "";
   const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: process.env["HOME"], PORT: String(port) };
-  const child = spawn(TSX, [join(REPO, "app/main.ts")], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, join(REPO, "app/main.ts")], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   return { child, output: () => out };

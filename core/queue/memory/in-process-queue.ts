@@ -1,0 +1,86 @@
+import { QueueUnavailableError } from "../queue-errors.js";
+import type { TaskMessage } from "../task-message.js";
+import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queue.js";
+import { assertQueueName } from "../jetstream/queue-subjects.js";
+import { MessageBroker } from "./message-broker.js";
+
+/** Options of {@link createInProcessQueue}. */
+export interface InProcessQueueOptions {
+  /** A delivery nobody settles or extends is redelivered after this long (default 30 000 ms). */
+  ackWaitMs?: number;
+  /** A message id published again within this long is dropped (default 120 000 ms; 0 turns deduplication off). */
+  duplicateWindowMs?: number;
+}
+
+/**
+ * Returns a {@link TaskQueue} that lives in this process, for the
+ * embedded mode (no NATS). It behaves as the JetStream adapter does:
+ *
+ * - one FIFO per queue name; messages wait until a consumer of their
+ *   queue appears; redeliveries go before new messages;
+ * - `publish` drops a message whose id was published within the
+ *   duplicate window, even if the first copy was already acked, and never
+ *   delivers before the caller's `await` has returned;
+ * - consumers of the same queue share its messages, each message going to
+ *   one of them at a time, taking turns; a consumer never holds more than
+ *   `concurrency` messages, so `stop()` leaves every message it did not
+ *   start to the others at once (JetStream brings those back only after
+ *   the ack wait);
+ * - a delivery neither settled nor extended by `working()` within
+ *   `ackWaitMs` is redelivered with `deliveryCount + 1`; a handler that
+ *   throws without settling gets its delivery nak'ed;
+ * - queue names must be `[A-Za-z0-9_-]+`, as on JetStream, so a setup
+ *   that works embedded also works with NATS.
+ *
+ * Nothing is kept on disk and `close()` drops what is still queued: the
+ * store is the record, and unfinished tasks are republished from it after
+ * a restart. Timers are unref'd and cleared by `close()`.
+ *
+ * @throws RangeError for a non-positive `ackWaitMs` or a negative `duplicateWindowMs`.
+ */
+export function createInProcessQueue(options: InProcessQueueOptions = {}): TaskQueue {
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
+  if (!Number.isFinite(ackWaitMs) || ackWaitMs < 1) throw new RangeError(`ackWaitMs must be > 0, got ${ackWaitMs}`);
+  if (!Number.isFinite(duplicateWindowMs) || duplicateWindowMs < 0) {
+    throw new RangeError(`duplicateWindowMs must be >= 0, got ${duplicateWindowMs}`);
+  }
+  return new InProcessQueue(new MessageBroker({ ackWaitMs, duplicateWindowMs }));
+}
+
+class InProcessQueue implements TaskQueue {
+  readonly #broker: MessageBroker;
+  #closed: Promise<void> | undefined;
+
+  constructor(broker: MessageBroker) {
+    this.#broker = broker;
+  }
+
+  async publish(messages: readonly TaskMessage[]): Promise<void> {
+    if (this.#closed) throw new QueueUnavailableError("queue is closed");
+    // All or nothing: check every name before queuing any message.
+    for (const message of messages) assertQueueName(message.queue);
+    this.#broker.publish(messages);
+  }
+
+  async consume(options: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Promise<Consumer> {
+    if (this.#closed) throw new QueueUnavailableError("queue is closed");
+    const queues = [...new Set(options.queues)];
+    if (queues.length === 0) throw new RangeError("consume needs at least one queue");
+    for (const queue of queues) assertQueueName(queue);
+    return this.#broker.consume(queues, options.concurrency, handler);
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new QueueUnavailableError("queue is closed");
+  }
+
+  /** Stops every consumer, waits for their in-flight handlers, then drops what is left. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await Promise.all([...this.#broker.consumers].map((consumer) => consumer.stop()));
+      this.#broker.close();
+    })();
+    return this.#closed;
+  }
+}

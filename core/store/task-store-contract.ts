@@ -1,0 +1,408 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { JsonValue } from "../task/json.js";
+import type { Database } from "./postgres/database.js";
+import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "./store-errors.js";
+import type { NewTask, TaskCursor, TaskRecord } from "./task-record.js";
+import type { TaskStore } from "./task-store.js";
+
+// The behaviour every TaskStore backend must show, written once and run by
+// each backend's test file against a real database of that kind.
+
+/** One freshly opened, migrated and empty backend for a group of contract tests. */
+export interface ContractBackend {
+  store: TaskStore;
+  /**
+   * Runs `fn` with a Kysely on the store's database, for setup and checks the
+   * interface cannot express (a RETRY status, the SQL type of a stored value).
+   * Only called while `store` is open.
+   */
+  withDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Frees whatever the backend holds besides the store; called after `store.close()`. */
+  cleanup(): Promise<void>;
+}
+
+/** A new task with a random id; `overrides` replace fields. */
+export function newTask(overrides: Partial<NewTask> = {}): NewTask {
+  return { id: randomUUID(), type: "demo.math.add", queue: "default", args: { a: 1, b: 2 }, ...overrides };
+}
+
+/**
+ * Registers the TaskStore contract tests (node:test) under `describe(name)`.
+ * `open` is called once per group of tests and must give an empty store.
+ */
+export function describeTaskStoreContract(name: string, open: () => Promise<ContractBackend>): void {
+  describe(name, () => {
+    describe("tasks", () => {
+      let backend: ContractBackend;
+      let store: TaskStore;
+      before(async () => {
+        backend = await open();
+        store = backend.store;
+      });
+      after(async () => {
+        await store?.close();
+        await backend?.cleanup();
+      });
+
+      test("insert then get returns a PENDING record", async () => {
+        const task = newTask({ args: { text: "héllo", list: [1, "two", null], nested: { ok: true } } });
+        await store.insertTasks([task]);
+        const rec = await store.getTask(task.id);
+        assert.ok(rec);
+        assert.deepEqual(
+          { ...rec, createdAt: undefined },
+          {
+            ...task,
+            status: "PENDING",
+            result: null,
+            error: null,
+            attempts: 0,
+            worker: null,
+            createdAt: undefined,
+            startedAt: null,
+            finishedAt: null,
+          },
+        );
+        assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
+      });
+
+      test("getTask: unknown and non-UUID ids are undefined", async () => {
+        assert.equal(await store.getTask(randomUUID()), undefined);
+        assert.equal(await store.getTask("not-a-uuid"), undefined);
+        assert.equal(await store.getTask(""), undefined);
+      });
+
+      test("insert is all or nothing: a duplicate id fails the whole batch", async () => {
+        const existing = newTask();
+        await store.insertTasks([existing]);
+        const fresh = newTask();
+        await assert.rejects(store.insertTasks([fresh, { ...existing }]), DuplicateTaskError);
+        assert.equal(await store.getTask(fresh.id), undefined);
+        const twice = newTask();
+        await assert.rejects(store.insertTasks([twice, twice]), DuplicateTaskError);
+        assert.equal(await store.getTask(twice.id), undefined);
+      });
+
+      test("insert rejects a non-UUID id", async () => {
+        await assert.rejects(store.insertTasks([newTask({ id: "task-1" })]), InvalidTaskIdError);
+      });
+
+      test("a large batch goes in as one insert", async () => {
+        const tasks = Array.from({ length: 20_000 }, (_, i) => newTask({ args: { i } }));
+        await store.insertTasks(tasks);
+        assert.deepEqual((await store.getTask(tasks[19_999]!.id))?.args, { i: 19_999 });
+      });
+
+      test("every kind of JSON result round-trips exactly; JSON null is not SQL NULL", async () => {
+        const results: JsonValue[] = ["a string", "", 42, -1.5, 0, true, false, null, [], [1, "x", null, { y: [2] }], {}, { a: { b: null } }];
+        const tasks = results.map(() => newTask());
+        await store.insertTasks(tasks);
+        const started = await store.startTasks(tasks.map((t) => ({ id: t.id, worker: "w1" })));
+        assert.ok(started.every((s) => s.run && s.attempt === 1));
+        const applied = await store.finishTasks(
+          tasks.map((t, i) => ({ id: t.id, attempt: 1, status: "SUCCESS", result: results[i]! })),
+        );
+        assert.deepEqual(applied, results.map(() => true));
+        for (const [i, t] of tasks.entries()) {
+          const rec = await store.getTask(t.id);
+          assert.equal(rec?.status, "SUCCESS");
+          assert.deepEqual(rec?.result, results[i], `result ${i}`);
+          assert.equal(rec?.error, null);
+          assert.ok(rec?.finishedAt instanceof Date);
+        }
+        const nullIndex = results.indexOf(null);
+        const pending = newTask();
+        await store.insertTasks([pending]);
+        await backend.withDb(async (db) => {
+          const { rows } = await sql<{ id: string; sql_null: boolean; kind: string | null }>`
+            select id, result is null as sql_null, jsonb_typeof(result) as kind from tasks
+            where id in (${tasks[nullIndex]!.id}, ${tasks[0]!.id}, ${pending.id})`.execute(db);
+          const byId = new Map(rows.map((r) => [r.id, r]));
+          assert.deepEqual(byId.get(tasks[nullIndex]!.id), { id: tasks[nullIndex]!.id, sql_null: false, kind: "null" });
+          assert.deepEqual(byId.get(tasks[0]!.id), { id: tasks[0]!.id, sql_null: false, kind: "string" });
+          assert.deepEqual(byId.get(pending.id), { id: pending.id, sql_null: true, kind: null });
+        });
+      });
+
+      test("startTasks claims a batch in one go and tells final from unknown, in input order", async () => {
+        const pending = newTask();
+        const retry = newTask();
+        const running = newTask();
+        const done = newTask();
+        const revoked = newTask();
+        await store.insertTasks([pending, retry, running, done, revoked]);
+        await backend.withDb((db) => db.updateTable("tasks").set({ status: "RETRY", attempts: 1 }).where("id", "=", retry.id).execute());
+        assert.ok((await store.startTasks([{ id: running.id, worker: "w0" }]))[0]?.run);
+        assert.ok((await store.startTasks([{ id: done.id, worker: "w0" }]))[0]?.run);
+        assert.deepEqual(await store.finishTasks([{ id: done.id, attempt: 1, status: "SUCCESS", result: 1 }]), [true]);
+        assert.equal((await store.revokeTask(revoked.id)).outcome, "revoked");
+
+        const unknown = randomUUID();
+        const res = await store.startTasks([
+          { id: done.id, worker: "w1" },
+          { id: pending.id, worker: "w1" },
+          { id: unknown, worker: "w1" },
+          { id: retry.id, worker: "w2" },
+          { id: pending.id, worker: "w3" },
+          { id: running.id, worker: "w2" },
+          { id: "nope", worker: "w1" },
+          { id: revoked.id, worker: "w1" },
+        ]);
+        assert.deepEqual(
+          res.map((r) => (r.run ? { run: true, attempt: r.attempt, id: r.record.id, worker: r.record.worker } : r)),
+          [
+            { run: false, reason: "final", status: "SUCCESS" },
+            { run: true, attempt: 1, id: pending.id, worker: "w1" },
+            { run: false, reason: "not_found" },
+            { run: true, attempt: 2, id: retry.id, worker: "w2" },
+            // The same id twice in one batch: only the first claims.
+            { run: false, reason: "final", status: "STARTED" },
+            // A redelivery of a STARTED task claims it again with a new attempt.
+            { run: true, attempt: 2, id: running.id, worker: "w2" },
+            { run: false, reason: "not_found" },
+            { run: false, reason: "final", status: "REVOKED" },
+          ],
+        );
+        const rec = res[1]!.run ? res[1]!.record : undefined;
+        assert.equal(rec?.status, "STARTED");
+        assert.ok(rec?.startedAt instanceof Date);
+        assert.deepEqual(await store.getTask(pending.id), rec);
+        assert.deepEqual(await store.startTasks([]), []);
+      });
+
+      test("finishTasks applies only the current attempt, once", async () => {
+        const task = newTask();
+        await store.insertTasks([task]);
+        await store.startTasks([{ id: task.id, worker: "w1" }]);
+        await store.startTasks([{ id: task.id, worker: "w2" }]); // redelivered: attempt 2
+        assert.deepEqual(
+          await store.finishTasks([
+            { id: task.id, attempt: 1, status: "SUCCESS", result: "stale" },
+            { id: randomUUID(), attempt: 1, status: "SUCCESS", result: 1 },
+            { id: "nope", attempt: 1, status: "SUCCESS", result: 1 },
+          ]),
+          [false, false, false],
+        );
+        assert.equal((await store.getTask(task.id))?.status, "STARTED");
+        assert.deepEqual(
+          await store.finishTasks([
+            { id: task.id, attempt: 1, status: "FAILURE", error: { type: "Error", message: "stale" } },
+            { id: task.id, attempt: 2, status: "SUCCESS", result: { answer: 42 } },
+            { id: task.id, attempt: 2, status: "SUCCESS", result: "duplicate" },
+          ]),
+          [false, true, false],
+        );
+        // A later outcome never overwrites the final one.
+        assert.deepEqual(
+          await store.finishTasks([{ id: task.id, attempt: 2, status: "FAILURE", error: { type: "Error", message: "late" } }]),
+          [false],
+        );
+        const rec = await store.getTask(task.id);
+        assert.equal(rec?.status, "SUCCESS");
+        assert.deepEqual(rec?.result, { answer: 42 });
+        assert.equal(rec?.error, null);
+        assert.equal(rec?.attempts, 2);
+        assert.equal(rec?.worker, "w2");
+        // A final task cannot be claimed again either.
+        assert.deepEqual(await store.startTasks([{ id: task.id, worker: "w3" }]), [{ run: false, reason: "final", status: "SUCCESS" }]);
+      });
+
+      test("a FAILURE stores its error and no result", async () => {
+        const task = newTask();
+        await store.insertTasks([task]);
+        await store.startTasks([{ id: task.id, worker: "w1" }]);
+        const error = { type: "NonRetryableError", message: "bad input" };
+        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "FAILURE", error }]), [true]);
+        const rec = await store.getTask(task.id);
+        assert.equal(rec?.status, "FAILURE");
+        assert.deepEqual(rec?.error, error);
+        assert.equal(rec?.result, null);
+      });
+
+      test("abandonTasks fails PENDING tasks only", async () => {
+        const pending = newTask();
+        const running = newTask();
+        await store.insertTasks([pending, running]);
+        await store.startTasks([{ id: running.id, worker: "w1" }]);
+        const error = { type: "QueueUnavailable", message: "could not queue" };
+        await store.abandonTasks([pending.id, running.id, randomUUID(), "nope"], error);
+        const p = await store.getTask(pending.id);
+        assert.equal(p?.status, "FAILURE");
+        assert.deepEqual(p?.error, error);
+        assert.ok(p?.finishedAt instanceof Date);
+        assert.equal((await store.getTask(running.id))?.status, "STARTED");
+      });
+
+      test("revokeTask: PENDING and RETRY are revoked, others reported", async () => {
+        const pending = newTask();
+        const retry = newTask();
+        const running = newTask();
+        await store.insertTasks([pending, retry, running]);
+        await backend.withDb((db) => db.updateTable("tasks").set({ status: "RETRY" }).where("id", "=", retry.id).execute());
+        await store.startTasks([{ id: running.id, worker: "w1" }]);
+
+        const r1 = await store.revokeTask(pending.id);
+        assert.equal(r1.outcome, "revoked");
+        assert.ok(r1.outcome === "revoked" && r1.record.status === "REVOKED" && r1.record.finishedAt instanceof Date);
+        assert.equal((await store.getTask(pending.id))?.status, "REVOKED");
+        assert.equal((await store.revokeTask(retry.id)).outcome, "revoked");
+
+        const again = await store.revokeTask(pending.id);
+        assert.ok(again.outcome === "not_revocable" && again.record.status === "REVOKED");
+        const r3 = await store.revokeTask(running.id);
+        assert.ok(r3.outcome === "not_revocable" && r3.record.status === "STARTED");
+        assert.deepEqual(await store.revokeTask(randomUUID()), { outcome: "not_found" });
+        assert.deepEqual(await store.revokeTask("nope"), { outcome: "not_found" });
+      });
+    });
+
+    describe("listTasks", () => {
+      let backend: ContractBackend;
+      let store: TaskStore;
+      const all: TaskRecord[] = [];
+      before(async () => {
+        backend = await open();
+        store = backend.store;
+        // Three batches: tasks of one batch share created_at, so the id breaks ties.
+        for (let batch = 0; batch < 3; batch++) {
+          const tasks = Array.from({ length: 9 }, (_, i) => newTask({ type: i % 3 === 0 ? "demo.b" : "demo.a" }));
+          await store.insertTasks(tasks);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        const page = await store.listTasks({ limit: 1000 });
+        all.push(...page.tasks);
+        // Start every fourth task.
+        const toStart = all.filter((_, i) => i % 4 === 0);
+        await store.startTasks(toStart.map((t) => ({ id: t.id, worker: "w" })));
+      });
+      after(async () => {
+        await store?.close();
+        await backend?.cleanup();
+      });
+
+      /** Newest first by (createdAt, id), as the store promises. */
+      function isNewestFirst(tasks: TaskRecord[]): boolean {
+        return tasks.every((t, i) => {
+          const prev = tasks[i - 1];
+          if (!prev) return true;
+          const d = prev.createdAt.getTime() - t.createdAt.getTime();
+          return d > 0 || (d === 0 && prev.id > t.id);
+        });
+      }
+
+      test("without filters: all tasks newest first, no next on the last page", async () => {
+        assert.equal(all.length, 27);
+        assert.ok(isNewestFirst(all));
+        assert.equal(new Set(all.map((t) => t.createdAt.getTime())).size, 3);
+        const page = await store.listTasks({ limit: 27 });
+        assert.equal(page.next, undefined);
+      });
+
+      test("three pages cover every task once, in order", async () => {
+        const seen: TaskRecord[] = [];
+        const sizes: number[] = [];
+        let after: TaskCursor | undefined;
+        for (;;) {
+          const page = await store.listTasks({ limit: 10, ...(after ? { after } : {}) });
+          sizes.push(page.tasks.length);
+          seen.push(...page.tasks);
+          if (!page.next) break;
+          after = page.next;
+        }
+        assert.deepEqual(sizes, [10, 10, 7]);
+        assert.deepEqual(
+          seen.map((t) => t.id),
+          all.map((t) => t.id),
+        );
+      });
+
+      test("filters by type, status and both, with paging", async () => {
+        const typeB = await store.listTasks({ type: "demo.b", limit: 100 });
+        assert.deepEqual(
+          typeB.tasks.map((t) => t.id),
+          all.filter((t) => t.type === "demo.b").map((t) => t.id),
+        );
+        const started = await store.listTasks({ status: "STARTED", limit: 100 });
+        assert.equal(started.tasks.length, 7);
+        assert.ok(started.tasks.every((t) => t.status === "STARTED"));
+        assert.ok(isNewestFirst(started.tasks));
+
+        const both: string[] = [];
+        let page = await store.listTasks({ type: "demo.a", status: "PENDING", limit: 4 });
+        both.push(...page.tasks.map((t) => t.id));
+        while (page.next) {
+          page = await store.listTasks({ type: "demo.a", status: "PENDING", limit: 4, after: page.next });
+          both.push(...page.tasks.map((t) => t.id));
+        }
+        const startedIds = new Set(started.tasks.map((t) => t.id));
+        assert.deepEqual(
+          both,
+          all.filter((t) => t.type === "demo.a" && !startedIds.has(t.id)).map((t) => t.id),
+        );
+        assert.deepEqual((await store.listTasks({ type: "nope", limit: 10 })).tasks, []);
+      });
+
+      test("rejects a limit outside 1..1000 and a malformed cursor", async () => {
+        await assert.rejects(store.listTasks({ limit: 0 }), InvalidListQueryError);
+        await assert.rejects(store.listTasks({ limit: 1001 }), InvalidListQueryError);
+        await assert.rejects(store.listTasks({ limit: 10, after: { createdAt: new Date(), id: "x" } }), InvalidListQueryError);
+      });
+    });
+
+    describe("task types", () => {
+      let backend: ContractBackend;
+      let store: TaskStore;
+      before(async () => {
+        backend = await open();
+        store = backend.store;
+      });
+      after(async () => {
+        await store?.close();
+        await backend?.cleanup();
+      });
+
+      const addV1 = {
+        name: "demo.math.add",
+        queue: "default",
+        protected: false,
+        argsSchema: { type: "object", properties: { a: { type: "number" } } },
+        description: "Adds.",
+        pack: "demo",
+        packVersion: "1.0.0",
+      };
+
+      test("register inserts, re-register refreshes, list is ordered by name", async () => {
+        const zed = { ...addV1, name: "demo.z.last", description: "" };
+        await store.registerTaskTypes([zed, addV1]);
+        assert.deepEqual(await store.listTaskTypes(), [addV1, zed]);
+
+        const addV2 = { ...addV1, queue: "math", protected: true, argsSchema: { type: "object" }, description: "Adds v2.", packVersion: "2.0.0" };
+        const beta = { ...addV1, name: "demo.beta" };
+        await store.registerTaskTypes([addV2, beta]);
+        assert.deepEqual(await store.listTaskTypes(), [beta, addV2, zed]);
+
+        // A repeated name in one call: the last one wins.
+        await store.registerTaskTypes([{ ...beta, description: "first" }, { ...beta, description: "second" }]);
+        assert.equal((await store.listTaskTypes())[0]?.description, "second");
+        await store.registerTaskTypes([]);
+        assert.equal((await store.listTaskTypes()).length, 3);
+      });
+
+      test("ping answers and close is idempotent", async () => {
+        const other = await open();
+        try {
+          await other.store.ping();
+          await other.store.close();
+          await other.store.close();
+          await assert.rejects(other.store.ping());
+        } finally {
+          await other.cleanup();
+        }
+      });
+    });
+  });
+}
