@@ -1,5 +1,6 @@
 import { loadConfig } from "../core/config/env-config.js";
 import { openBackends } from "../core/open-backends.js";
+import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
 import { build } from "../server/server.js";
 import { startWorker } from "../worker/start-worker.js";
@@ -39,7 +40,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runMain(main);

@@ -1,6 +1,7 @@
 import { loadConfig } from "../core/config/env-config.js";
 import { requireSharedBackends } from "../core/config/require-shared-backends.js";
 import { openBackends } from "../core/open-backends.js";
+import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
 import { startWorker } from "./start-worker.js";
 
@@ -19,7 +20,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runMain(main);

@@ -1,9 +1,11 @@
 import { createKyselyForUrl } from "./kysely-for-url.js";
 import { MigrationError, migrateToLatest } from "./migrate-to-latest.js";
 import type { MigrationResult } from "kysely";
+import { ConfigError, loadConfig } from "../../config/env-config.js";
+import { runMain } from "../../process/run-main.js";
 
 // Entry point of `npm run migrate`: applies pending migrations to
-// DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+// DATABASE_URL. (The embedded store migrates itself whenever it opens.)
 
 function logResults(results: readonly MigrationResult[]): void {
   for (const r of results) {
@@ -13,7 +15,8 @@ function logResults(results: readonly MigrationResult[]): void {
 }
 
 async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+  const url = loadConfig().databaseUrl;
+  if (!url) throw new ConfigError("npm run migrate needs DATABASE_URL (the embedded store migrates itself when it opens)");
   const db = createKyselyForUrl(url, { poolSize: 1 });
   try {
     const results = await migrateToLatest(db);
@@ -27,7 +30,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main);
