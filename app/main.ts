@@ -2,7 +2,7 @@ import { loadConfig } from "../core/config/env-config.js";
 import { openBackends } from "../core/open-backends.js";
 import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
-import { build } from "../server/server.js";
+import { startServer } from "../server/start-server.js";
 import { startWorker } from "../worker/start-worker.js";
 
 /**
@@ -15,8 +15,7 @@ async function main(): Promise<void> {
   const backends = await openBackends(config, "tstasks");
   try {
     const worker = await startWorker(config, backends);
-    const server = build({ ...backends, corsOrigins: config.corsOrigins, maxRequestBytes: config.maxRequestBytes });
-    const port = await server.listen(config.port, config.host);
+    const { server, port } = await startServer(config, backends);
     console.log(
       [
         "",

@@ -6,10 +6,14 @@ import { republishUnfinished } from "./recovery/republish-unfinished.js";
 import { createPgliteTaskStore } from "./store/pglite/pglite-task-store.js";
 import { createPostgresTaskStore } from "./store/postgres/postgres-task-store.js";
 import type { TaskStore } from "./store/task-store.js";
+import { createUserStoreOnKysely } from "./store/users/user-store-on-kysely.js";
+import type { UserStore } from "./store/users/user-store.js";
 
 /** The store and queue a process uses, and how to close them. */
 export interface Backends {
   store: TaskStore;
+  /** The credential store, in the same database as the tasks. */
+  users: UserStore;
   queue: TaskQueue;
   /** True when either backend lives inside this process (PGlite or the in-process queue). */
   embedded: { store: boolean; queue: boolean };
@@ -46,6 +50,7 @@ export async function openBackends(config: Config, connectionName: string): Prom
   }
   return {
     store,
+    users: createUserStoreOnKysely(store.db),
     queue,
     recovered,
     embedded: { store: !config.databaseUrl, queue: !config.natsUrl },

@@ -3,7 +3,7 @@ import { requireSharedBackends } from "../core/config/require-shared-backends.js
 import { openBackends } from "../core/open-backends.js";
 import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
-import { build } from "./server.js";
+import { startServer } from "./start-server.js";
 
 /** `npm run server`: the API server only (run workers separately). */
 async function main(): Promise<void> {
@@ -11,8 +11,7 @@ async function main(): Promise<void> {
   requireSharedBackends(config, "npm run server");
   const backends = await openBackends(config, "tstasks-server");
   try {
-    const server = build({ ...backends, corsOrigins: config.corsOrigins, maxRequestBytes: config.maxRequestBytes });
-    const port = await server.listen(config.port, config.host);
+    const { server, port } = await startServer(config, backends);
     console.log(`[server] listening on http://localhost:${port} (Connect, gRPC, gRPC-Web, REST)`);
     for (const line of backends.describe) console.log(`[server] ${line}`);
     const signal = await untilSignal();

@@ -18,11 +18,28 @@ import { createRestHandler } from "./rest/rest-handler.js";
 import { createSystemService, runReadinessChecks } from "./routes/system-service.js";
 import { createTaskService } from "./routes/task-service.js";
 import { createTaskSubmitter } from "./submit/task-submitter.js";
+import { AuthService } from "../gen/tstasks/v1/auth_service_pb.js";
+import type { UserStore } from "../core/store/users/user-store.js";
+import { createCallerResolver } from "./access/caller.js";
+import { contextValuesFor } from "./access/client-address.js";
+import { createLoginThrottle } from "./auth/login-throttle.js";
+import { createRateLimit, type RateLimit } from "./auth/rate-limit.js";
+import type { TokenService } from "./auth/token-service.js";
+import { applySecurityHeaders } from "./http/security-headers.js";
+import { createAuthService } from "./routes/auth-service.js";
 
-/** What {@link build} needs: the backends and the HTTP settings. */
+/** What {@link build} needs: the backends, the token service and the HTTP settings. */
 export interface ServerDeps {
   store: TaskStore;
   queue: TaskQueue;
+  users: UserStore;
+  tokens: TokenService;
+  /** Submissions per second per principal or client address; 0: no limit. Default 1000. */
+  submitRateLimit?: number;
+  /** Token requests per minute per client address; 0: no limit. Default 30. */
+  tokenRateLimit?: number;
+  /** Deepest nesting accepted in task arguments. Default 32. */
+  maxArgsDepth?: number;
   /** Allowed CORS origins; empty for none. Default []. */
   corsOrigins?: readonly string[];
   /** Largest accepted request body. Default 1 MiB. */
@@ -48,26 +65,39 @@ export function build(deps: ServerDeps): TasksServer {
   const submitter = createTaskSubmitter(deps.store, deps.queue);
   const checks = { store: () => deps.store.ping(), queue: () => deps.queue.ping() };
 
-  // One implementation object per service serves both the Connect router and REST.
-  const taskService = withErrorMapping(createTaskService({ store: deps.store, catalog, submitter }));
+  const caller = createCallerResolver(deps.tokens);
+  const submitLimit = rateLimitOrNone("submit", deps.submitRateLimit ?? 1000, 1);
+  const tokenLimit = rateLimitOrNone("token", deps.tokenRateLimit ?? 30, 60);
+
+  // One implementation object per service serves both the Connect router and REST,
+  // so authentication, validation and error mapping are the same on every protocol.
+  const taskService = withErrorMapping(
+    createTaskService({ store: deps.store, catalog, submitter, caller, submitLimit, maxArgsDepth: deps.maxArgsDepth }),
+  );
   const systemService = withErrorMapping(createSystemService(checks));
+  const authService = withErrorMapping(
+    createAuthService({ users: deps.users, tokens: deps.tokens, catalog, caller, tokenLimit, throttle: createLoginThrottle() }),
+  );
 
   const routes = (router: ConnectRouter): void => {
     router.service(TaskService, taskService);
     router.service(SystemService, systemService);
+    router.service(AuthService, authService);
     registerGrpcHealth(router, async () => {
       const results = await runReadinessChecks(checks);
       return Object.values(results).every((v) => v === "ok");
     });
     // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
-    registerReflection(router, [TaskService, SystemService, Health]);
+    registerReflection(router, [TaskService, AuthService, SystemService, Health]);
   };
 
   const rest = createRestHandler({
     services: [
       { service: TaskService, impl: taskService },
       { service: SystemService, impl: systemService },
+      { service: AuthService, impl: authService },
     ],
+    contextValues: contextValuesFor,
     mapError: toConnectError,
     maxBodyBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
@@ -79,9 +109,11 @@ export function build(deps: ServerDeps): TasksServer {
     fallback: (req, res) => rest(req, res as unknown as ServerResponse),
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
+    contextValues: contextValuesFor,
   });
 
   const http = createOnePortServer((req, res) => {
+    applySecurityHeaders(res);
     if (applyCors(corsOrigins, req, res)) return;
     connect(req, res);
   });
@@ -93,4 +125,9 @@ export function build(deps: ServerDeps): TasksServer {
       await http.close(graceMs);
     },
   };
+}
+
+/** A rate limit of `points` per `durationSec`, or none when `points` is 0. */
+function rateLimitOrNone(name: string, points: number, durationSec: number): RateLimit {
+  return points > 0 ? createRateLimit({ name, points, durationSec }) : { consume: async () => {} };
 }

@@ -99,12 +99,27 @@ export function createWorker(options: WorkerOptions): Worker {
       delivery.ack();
       return;
     }
+    const record = claimed.record;
+    if (task.definition.protected && record.permission !== record.type) {
+      // The API records the permission it checked; a row without it did not come through the API.
+      await settle(delivery, {
+        id: message.id,
+        attempt: claimed.attempt,
+        status: "FAILURE",
+        error: {
+          type: "PermissionDenied",
+          message: `task type ${record.type} is protected and this task was not submitted with a token that allows it; the worker refused to run it`,
+        },
+      });
+      return;
+    }
     const abort = new AbortController();
     running.add(abort);
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
     let outcome;
     try {
-      outcome = await runTask(task, message, {
+      // The store's row, not the message, is the record of what to run.
+      outcome = await runTask(task, { ...message, type: record.type, args: record.args }, {
         taskId: message.id,
         type: message.type,
         attempt: claimed.attempt,
@@ -120,14 +135,21 @@ export function createWorker(options: WorkerOptions): Worker {
       delivery.nak();
       return;
     }
-    const record: TaskOutcome = outcome.ok
-      ? { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }
-      : { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error };
+    await settle(
+      delivery,
+      outcome.ok
+        ? { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }
+        : { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error },
+    );
+  };
+
+  /** Records the outcome, then acks; if the store is down, hands the delivery back. */
+  const settle = async (delivery: Delivery, outcome: TaskOutcome): Promise<void> => {
     try {
-      await finish(record);
+      await finish(outcome);
       delivery.ack();
     } catch (e) {
-      log(`[worker] could not record the outcome of task ${message.id}: ${String(e)}; will retry`);
+      log(`[worker] could not record the outcome of task ${outcome.id}: ${String(e)}; will retry`);
       delivery.nak(BACKEND_RETRY_MS);
     }
   };

@@ -50,3 +50,14 @@ describe("requireSharedBackends", () => {
     requireSharedBackends(loadConfig({ DATABASE_URL: "postgres://h/db", NATS_URL: "nats://h:4222" }), "npm run server");
   });
 });
+
+describe("auth settings", () => {
+  it("tokens always expire and the external issuer comes whole", () => {
+    assert.equal(loadConfig({}).jwtExpireSec, 3600);
+    assert.throws(() => loadConfig({ JWT_EXPIRE_SEC: "0" }), /JWT_EXPIRE_SEC must be at least 60/);
+    assert.throws(() => loadConfig({ JWT_JWKS_URL: "https://idp/jwks" }), /set all three or none/);
+    const c = loadConfig({ JWT_JWKS_URL: "https://idp/jwks", JWT_ISSUER: "idp", JWT_AUDIENCE: "tstasks" });
+    assert.deepEqual(c.externalIssuer, { jwksUrl: "https://idp/jwks", issuer: "idp", audience: "tstasks" });
+    assert.equal(loadConfig({ NODE_ENV: "production" }).production, true);
+  });
+});

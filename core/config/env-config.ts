@@ -32,6 +32,21 @@ export interface Config {
   corsOrigins: string[];
   /** Largest accepted request body in bytes (`MAX_REQUEST_BYTES`, default 1 MiB). */
   maxRequestBytes: number;
+  /** Deepest nesting accepted in task arguments (`MAX_ARGS_DEPTH`, default 32). */
+  maxArgsDepth: number;
+  /** True when `NODE_ENV=production`: no development keys are ever generated. */
+  production: boolean;
+  /** Token signing keys (`JWT_PRIVATE_PEM`, `JWT_PUBLIC_PEM`; PEM text). Never log these. */
+  jwtPrivatePem: string | undefined;
+  jwtPublicPem: string | undefined;
+  /** Token lifetime in seconds (`JWT_EXPIRE_SEC`, default 3600, at least 60: tokens always expire). */
+  jwtExpireSec: number;
+  /** An external issuer whose tokens are also trusted (`JWT_JWKS_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`, all or none). */
+  externalIssuer: { jwksUrl: string; issuer: string; audience: string } | undefined;
+  /** Submissions per second per principal or client address (`SUBMIT_RATE_LIMIT`, default 1000; 0: no limit). */
+  submitRateLimit: number;
+  /** Token requests per minute per client address (`TOKEN_RATE_LIMIT`, default 30; 0: no limit). */
+  tokenRateLimit: number;
 }
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
@@ -72,6 +87,21 @@ const schema = z.object({
   TASKPACKS: list.default([]),
   FRONTEND_URL: list.default([]),
   MAX_REQUEST_BYTES: int("MAX_REQUEST_BYTES", 1024, 1 << 30).default(1 << 20),
+  MAX_ARGS_DEPTH: int("MAX_ARGS_DEPTH", 1, 1000).default(32),
+  NODE_ENV: z.string().optional(),
+  JWT_PRIVATE_PEM: z.string().optional(),
+  JWT_PUBLIC_PEM: z.string().optional(),
+  JWT_EXPIRE_SEC: int("JWT_EXPIRE_SEC", 60, 31_536_000).default(3600),
+  JWT_JWKS_URL: url("JWT_JWKS_URL", ["https:", "http:"]).optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  SUBMIT_RATE_LIMIT: int("SUBMIT_RATE_LIMIT", 0, 10_000_000).default(1000),
+  TOKEN_RATE_LIMIT: int("TOKEN_RATE_LIMIT", 0, 1_000_000).default(30),
+}).superRefine((e, ctx) => {
+  const external = [e.JWT_JWKS_URL, e.JWT_ISSUER, e.JWT_AUDIENCE];
+  if (external.some((v) => v !== undefined) && !external.every((v) => v !== undefined)) {
+    ctx.addIssue({ code: "custom", path: ["JWT_JWKS_URL"], message: "JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE go together: set all three or none" });
+  }
 });
 
 /** Thrown by {@link loadConfig}; its message lists every bad variable. */
@@ -103,5 +133,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskpackPackages: e.TASKPACKS,
     corsOrigins: e.FRONTEND_URL,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxArgsDepth: e.MAX_ARGS_DEPTH,
+    production: e.NODE_ENV === "production",
+    jwtPrivatePem: e.JWT_PRIVATE_PEM,
+    jwtPublicPem: e.JWT_PUBLIC_PEM,
+    jwtExpireSec: e.JWT_EXPIRE_SEC,
+    externalIssuer:
+      e.JWT_JWKS_URL && e.JWT_ISSUER && e.JWT_AUDIENCE
+        ? { jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE }
+        : undefined,
+    submitRateLimit: e.SUBMIT_RATE_LIMIT,
+    tokenRateLimit: e.TOKEN_RATE_LIMIT,
   };
 }

@@ -20,6 +20,10 @@ export interface TaskRecord {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** `sub` of the token that submitted it; null for anonymous tasks. */
+  owner: string | null;
+  /** The permission the submitter held for a protected type; null otherwise. */
+  permission: string | null;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */
@@ -28,6 +32,10 @@ export interface NewTask {
   type: string;
   queue: string;
   args: JsonObject;
+  /** `sub` of the submitting token (omit for anonymous). */
+  owner?: string | null;
+  /** For protected types: the permission the submitter held (the type name). */
+  permission?: string | null;
 }
 
 /** A worker's claim on one delivery of a task. */
@@ -50,6 +58,8 @@ export type TaskOutcome =
 export interface ListTasksQuery {
   type?: string;
   status?: TaskStatus;
+  /** Only tasks submitted by this `sub`. */
+  owner?: string;
   /** 1..1000. */
   limit: number;
   /** Opaque cursor from a previous page. */

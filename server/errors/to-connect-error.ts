@@ -8,6 +8,7 @@ import {
   TaskStateConflictError,
   UnknownTaskTypeError,
 } from "./domain-errors.js";
+import { PermissionDeniedError, RateLimitedError, UnauthenticatedError } from "../auth/auth-errors.js";
 import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "../../core/store/store-errors.js";
 
 /** Postgres SQLSTATE classes that mean "the database is not reachable now". */
@@ -54,6 +55,11 @@ export function toConnectError(thrown: unknown): ConnectError {
     return withArgumentErrors(new ConnectError(thrown.message, Code.InvalidArgument), thrown.errors);
   }
   if (thrown instanceof AuthorizationRequiredError) return new ConnectError(thrown.message, Code.Unauthenticated);
+  if (thrown instanceof UnauthenticatedError) return new ConnectError(thrown.message, Code.Unauthenticated);
+  if (thrown instanceof PermissionDeniedError) return new ConnectError(thrown.message, Code.PermissionDenied);
+  if (thrown instanceof RateLimitedError) {
+    return new ConnectError(thrown.message, Code.ResourceExhausted, { "retry-after": String(thrown.retryAfterSec) });
+  }
   if (thrown instanceof TaskStateConflictError) return new ConnectError(thrown.message, Code.FailedPrecondition);
   if (thrown instanceof InvalidListQueryError) return new ConnectError(thrown.message, Code.InvalidArgument);
   if (thrown instanceof InvalidTaskIdError) return new ConnectError(thrown.message, Code.InvalidArgument);

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { kClientAddress, requireCaller, type CallerResolver } from "../access/caller.js";
+import { jsonDepth } from "../access/json-depth.js";
+import { maySee } from "../access/ownership.js";
+import { PermissionDeniedError } from "../auth/auth-errors.js";
+import { isAdmin, mayRun } from "../auth/principal.js";
+import type { RateLimit } from "../auth/rate-limit.js";
 import type { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import type { JsonObject } from "../../core/task/json.js";
@@ -22,6 +28,12 @@ export interface TaskServiceDeps {
   store: TaskStore;
   catalog: TaskCatalog;
   submitter: TaskSubmitter;
+  /** Who is calling (verified token or anonymous). */
+  caller: CallerResolver;
+  /** Submissions per principal (anonymous: per client address). */
+  submitLimit: RateLimit;
+  /** Deepest nesting accepted in `args`. Default 32. */
+  maxArgsDepth?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,17 +47,22 @@ const MAX_PAGE_SIZE = 1000;
  * object directly.
  */
 export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof TaskService> {
-  const { store, catalog, submitter } = deps;
+  const { store, catalog, submitter, caller } = deps;
+  const maxArgsDepth = deps.maxArgsDepth ?? 32;
 
-  const findTask = async (id: string) => {
+  /** The task if it exists and the caller may see it; else TaskNotFoundError (never "forbidden"). */
+  const findTask = async (id: string, ctx: HandlerContext) => {
+    const who = await caller(ctx);
     // Ids are UUIDs; anything else cannot exist (and must not reach SQL as a uuid cast).
     const task = UUID.test(id) ? await store.getTask(id.toLowerCase()) : undefined;
-    if (!task) throw new TaskNotFoundError(id);
+    if (!task || !maySee(task, who)) throw new TaskNotFoundError(id);
     return task;
   };
 
   return {
-    async submitTask(req) {
+    async submitTask(req, ctx) {
+      const who = await caller(ctx);
+      await deps.submitLimit.consume(who ? `sub:${who.sub}` : `ip:${ctx.values.get(kClientAddress)}`);
       if (req.type === "") {
         throw new RequestInvalidError("Input payload validation failed", {
           type: "is required: the task type to run, e.g. test.main.add",
@@ -53,9 +70,16 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       }
       const entry = await catalog.get(req.type);
       if (!entry) throw new UnknownTaskTypeError(req.type);
-      // Auth arrives with tokens; until a caller can prove a permission, protected types are refused.
-      if (entry.record.protected) throw new AuthorizationRequiredError(req.type);
+      if (entry.record.protected) {
+        if (!who) throw new AuthorizationRequiredError(req.type);
+        if (!mayRun(who, req.type)) {
+          throw new PermissionDeniedError(`your token does not allow task type "${req.type}" (GET /protected lists what it allows)`);
+        }
+      }
       const args: JsonObject = req.args ?? {};
+      if (jsonDepth(args, maxArgsDepth) > maxArgsDepth) {
+        throw new ArgumentsInvalidError({ args: `nests deeper than ${maxArgsDepth} levels` });
+      }
       // Postgres jsonb cannot store U+0000: refuse it here rather than fail a whole insert batch.
       if (jsonHasNulChar(JSON.stringify(args))) {
         throw new ArgumentsInvalidError({ args: "must not contain the NUL character (\\u0000)" });
@@ -63,7 +87,15 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       const errors = entry.validate(args);
       if (Object.keys(errors).length > 0) throw new ArgumentsInvalidError(errors);
 
-      const task = { id: randomUUID(), type: req.type, queue: entry.record.queue, args };
+      const task = {
+        id: randomUUID(),
+        type: req.type,
+        queue: entry.record.queue,
+        args,
+        owner: who?.sub ?? null,
+        // What the worker checks before running a protected type.
+        permission: entry.record.protected ? req.type : null,
+      };
       const { createdAt } = await submitter.submit(task);
       return {
         task: taskToProto({
@@ -80,16 +112,19 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       };
     },
 
-    async getTask(req) {
-      return { task: taskToProto(await findTask(req.id)) };
+    async getTask(req, ctx) {
+      return { task: taskToProto(await findTask(req.id, ctx)) };
     },
 
-    async listTasks(req) {
+    async listTasks(req, ctx) {
+      // Listing would reveal anonymous tasks' ids, so it needs a token; only admins see everyone's tasks.
+      const who = await requireCaller(caller, ctx, "listing tasks needs a token");
       if (req.pageSize < 0) throw new RequestInvalidError("page_size must not be negative", { page_size: "must not be negative" });
       const limit = Math.min(req.pageSize || DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
       const page = await store.listTasks({
         limit,
         type: req.type || undefined,
+        owner: isAdmin(who) ? undefined : who.sub,
         status: statusFromProto(req.status),
         after: req.pageToken ? decodePageToken(req.pageToken) : undefined,
       });
@@ -99,8 +134,8 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       };
     },
 
-    async cancelTask(req) {
-      await findTask(req.id);
+    async cancelTask(req, ctx) {
+      await findTask(req.id, ctx);
       const result = await store.revokeTask(req.id.toLowerCase());
       if (result.outcome === "not_found") throw new TaskNotFoundError(req.id);
       if (result.outcome === "not_revocable") {

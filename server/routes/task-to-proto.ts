@@ -30,6 +30,7 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     createdAt: timestampFromDate(t.createdAt),
     startedAt: t.startedAt ? timestampFromDate(t.startedAt) : undefined,
     finishedAt: t.finishedAt ? timestampFromDate(t.finishedAt) : undefined,
+    owner: t.owner ?? "",
   };
 }
 

@@ -161,33 +161,37 @@ for (const backend of BACKENDS) describe(`pytasks' HTTP paths [${backend}]`, () 
     assert.equal(wrong.status, 405);
   });
 
-  it("GET /task lists tasks newest first with filters and pages", async () => {
+  it("GET /task lists the caller's tasks newest first with filters and pages", async () => {
+    const { token } = await stack.tokens.issue({ name: "lister", allowedTasks: {}, roles: [] });
+    const auth = { authorization: `Bearer ${token}` };
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { body } = await httpJson(`${url}/task`, { body: { type: "test.main.subtract", args: { x: i, y: 0 } } });
+      const { body } = await httpJson(`${url}/task`, { body: { type: "test.main.subtract", args: { x: i, y: 0 } }, headers: auth });
       ids.push(body.id);
     }
-    for (const id of ids) await waitForFinal(url, id);
+    // Someone else's task of the same type is not listed.
+    const other = await httpJson(`${url}/task`, { body: { type: "test.main.subtract", args: { x: 9, y: 0 } } });
+    for (const id of [...ids, other.body.id]) await waitForFinal(url, id);
     const seen: string[] = [];
-    let token = "";
+    let token2 = "";
     for (let page = 0; page < 10; page++) {
-      const res = await httpJson(`${url}/task?type=test.main.subtract&status=SUCCESS&page_size=2${token ? `&page_token=${token}` : ""}`);
+      const q = `type=test.main.subtract&status=SUCCESS&page_size=2${token2 ? `&page_token=${token2}` : ""}`;
+      const res = await httpJson(`${url}/task?${q}`, { headers: auth });
       assert.equal(res.status, 200, res.text);
       assert.ok(res.body.tasks.length <= 2);
       for (const t of res.body.tasks) {
         assert.equal(t.type, "test.main.subtract");
         assert.equal(t.status, "SUCCESS");
+        assert.equal(t.owner, "lister");
         seen.push(t.id);
       }
-      token = res.body.next_page_token ?? "";
-      if (!token) break;
+      token2 = res.body.next_page_token ?? "";
+      if (!token2) break;
     }
-    // Newest first: the five just submitted come in reverse order, before older ones.
-    const positions = ids.map((id) => seen.indexOf(id));
-    assert.ok(positions.every((p) => p >= 0), "every task is listed");
-    assert.deepEqual([...positions].sort((a, b) => b - a), positions);
-    const bad = await httpJson(`${url}/task?page_token=garbage`);
-    assert.equal(bad.status, 400);
+    // Newest first: the five come in reverse order of submission.
+    assert.deepEqual(seen, [...ids].reverse());
+    assert.equal((await httpJson(`${url}/task?page_token=garbage`, { headers: auth })).status, 400);
+    assert.equal((await httpJson(`${url}/task`)).status, 401, "listing needs a token");
   });
 
   it("cancelling a finished task is a 409 and an unknown one a 404", async () => {

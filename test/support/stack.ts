@@ -4,6 +4,11 @@ import { join } from "node:path";
 import { createInProcessQueue } from "../../core/queue/memory/in-process-queue.js";
 import { createPgliteTaskStore } from "../../core/store/pglite/pglite-task-store.js";
 import type { Backend } from "./backends.js";
+import { testSigningKeys } from "./test-keys.js";
+import { createTokenService, type TokenService } from "../../server/auth/token-service.js";
+import { createUserStoreOnKysely } from "../../core/store/users/user-store-on-kysely.js";
+import type { UserStore } from "../../core/store/users/user-store.js";
+import type { KyselyTaskStore } from "../../core/store/postgres/postgres-task-store.js";
 import { createJetStreamQueue } from "../../core/queue/jetstream/jetstream-queue.js";
 import type { TaskQueue } from "../../core/queue/task-queue.js";
 import { createPostgresTaskStore } from "../../core/store/postgres/postgres-task-store.js";
@@ -46,6 +51,9 @@ export interface Stack {
   /** The server's store (for assertions on the table). */
   store: TaskStore;
   queue: TaskQueue;
+  users: UserStore;
+  /** The server's token service: issue tokens for tests without a user. */
+  tokens: TokenService;
   /** The private servers (real backend only). */
   postgres?: PostgresServer;
   nats?: NatsServer;
@@ -62,6 +70,11 @@ export interface Stack {
 export interface StackOptions {
   /** Default "real". */
   backend?: Backend;
+  /** Server limits (defaults: the server's). */
+  submitRateLimit?: number;
+  tokenRateLimit?: number;
+  maxRequestBytes?: number;
+  maxArgsDepth?: number;
   /** Workers to start at once (default 1) with the repository's taskpacks. */
   workers?: number;
 }
@@ -75,7 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let postgres: PostgresServer | undefined;
   let nats: NatsServer | undefined;
   let dataDir: string | undefined;
-  let store: TaskStore;
+  let store: KyselyTaskStore;
   let queue: TaskQueue;
   if (backend === "real") {
     [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
@@ -86,7 +99,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     store = await createPgliteTaskStore({ dataDir });
     queue = createInProcessQueue();
   }
-  const server: TasksServer = build({ store, queue });
+  const users = createUserStoreOnKysely(store.db);
+  const tokens = createTokenService({ keys: await testSigningKeys(), expireSec: 3600 });
+  const server: TasksServer = build({
+    store,
+    queue,
+    users,
+    tokens,
+    submitRateLimit: options.submitRateLimit ?? 0,
+    tokenRateLimit: options.tokenRateLimit ?? 0,
+    maxRequestBytes: options.maxRequestBytes,
+    maxArgsDepth: options.maxArgsDepth,
+  });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];
   let count = 0;
@@ -126,6 +150,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     port,
     store,
     queue,
+    users,
+    tokens,
     postgres,
     nats,
     startWorker,

@@ -1,6 +1,5 @@
 import { migrateToLatest } from "../postgres/migrate-to-latest.js";
-import { createTaskStoreOnKysely } from "../postgres/postgres-task-store.js";
-import type { TaskStore } from "../task-store.js";
+import { createTaskStoreOnKysely, type KyselyTaskStore } from "../postgres/postgres-task-store.js";
 import { openPgliteDatabase } from "./pglite-database.js";
 import type { PgliteDatabase, PgliteDatabaseOptions } from "./pglite-database.js";
 
@@ -19,7 +18,7 @@ export type PgliteTaskStoreOptions = PgliteDatabaseOptions;
  * @throws DataDirLockedError when a live store (in any process) has the folder open.
  * @throws MigrationError when a migration fails; the database is closed then.
  */
-export async function createPgliteTaskStore(options: PgliteTaskStoreOptions = {}): Promise<TaskStore> {
+export async function createPgliteTaskStore(options: PgliteTaskStoreOptions = {}): Promise<KyselyTaskStore> {
   return createTaskStoreOnPglite(await openPgliteDatabase(options));
 }
 
@@ -28,7 +27,7 @@ export async function createPgliteTaskStore(options: PgliteTaskStoreOptions = {}
  * closes `database`. On a migration failure `database` is closed and the
  * error rethrown.
  */
-export async function createTaskStoreOnPglite(database: PgliteDatabase): Promise<TaskStore> {
+export async function createTaskStoreOnPglite(database: PgliteDatabase): Promise<KyselyTaskStore> {
   try {
     await migrateToLatest(database.db);
   } catch (err) {

@@ -40,6 +40,14 @@ export interface PostgresTaskStoreOptions {
   poolSize?: number;
 }
 
+/**
+ * A TaskStore over a Kysely database, which it exposes so other stores of
+ * the same database (users) share its connections. Its `close()` closes `db`.
+ */
+export interface KyselyTaskStore extends TaskStore {
+  readonly db: Kysely<Database>;
+}
+
 /** SQLSTATE of a unique violation: on insert into tasks, only the primary key can raise it. */
 const UNIQUE_VIOLATION = "23505";
 
@@ -48,7 +56,7 @@ const UNIQUE_VIOLATION = "23505";
  * processes start at once) and returns the store. `close()` ends the pool.
  * @throws MigrationError when a migration fails; the pool is closed then.
  */
-export async function createPostgresTaskStore(options: PostgresTaskStoreOptions): Promise<TaskStore> {
+export async function createPostgresTaskStore(options: PostgresTaskStoreOptions): Promise<KyselyTaskStore> {
   const db = createKyselyForUrl(options.databaseUrl, { poolSize: options.poolSize ?? 10 });
   try {
     await migrateToLatest(db);
@@ -74,9 +82,10 @@ export async function createPostgresTaskStore(options: PostgresTaskStoreOptions)
  * - in one finishTasks batch a repeated (id, attempt) applies at most once,
  *   at its first position, as if the outcomes were recorded in order.
  */
-export function createTaskStoreOnKysely(db: Kysely<Database>): TaskStore {
+export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
   let closing: Promise<void> | undefined;
   return {
+    db,
     async insertTasks(tasks: readonly NewTask[]): Promise<Date[]> {
       for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
       try {

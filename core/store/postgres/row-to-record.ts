@@ -20,6 +20,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    owner: row.owner,
+    permission: row.permission,
   };
 }
 

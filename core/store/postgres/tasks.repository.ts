@@ -25,14 +25,16 @@ function taskColumns(alias: string) {
 export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<Date | undefined> {
   if (tasks.length === 0) return undefined;
   const { rows } = await sql<{ created_at: Date }>`
-    insert into tasks (id, type, queue, status, args)
-    select v.id, v.type, v.queue, 'PENDING', v.args
+    insert into tasks (id, type, queue, status, args, owner, permission)
+    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission
     from unnest(
       ${tasks.map((t) => t.id)}::uuid[],
       ${tasks.map((t) => t.type)}::text[],
       ${tasks.map((t) => t.queue)}::text[],
-      ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[]
-    ) as v(id, type, queue, args)
+      ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[],
+      ${tasks.map((t) => t.owner ?? null)}::text[],
+      ${tasks.map((t) => t.permission ?? null)}::text[]
+    ) as v(id, type, queue, args, owner, permission)
     returning created_at
   `.execute(db);
   return rows[0]?.created_at;
@@ -47,6 +49,8 @@ export async function selectTaskRow(db: Kysely<Database>, id: string): Promise<T
 export interface TaskRowsQuery {
   type?: string;
   status?: TaskStatus;
+  /** Only rows of this owner (`sub`). */
+  owner?: string;
   /** Rows strictly after this position in newest-first order. */
   after?: TaskCursor;
   limit: number;
@@ -57,6 +61,7 @@ export async function selectTaskRows(db: Kysely<Database>, query: TaskRowsQuery)
   let q = db.selectFrom("tasks").select(TASK_COLUMNS);
   if (query.type !== undefined) q = q.where("type", "=", query.type);
   if (query.status !== undefined) q = q.where("status", "=", query.status);
+  if (query.owner !== undefined) q = q.where("owner", "=", query.owner);
   const after = query.after;
   if (after !== undefined) {
     // A row comparison, so Postgres walks the (…, created_at desc, id desc) index.

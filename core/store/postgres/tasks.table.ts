@@ -25,6 +25,10 @@ export interface TasksTable {
   created_at: Generated<Date>;
   started_at: Date | null;
   finished_at: Date | null;
+  /** `sub` of the submitting token; NULL for anonymous tasks. */
+  owner: string | null;
+  /** The permission the submitter held for a protected type (the type name); NULL otherwise. */
+  permission: string | null;
 }
 
 /** A `tasks` row as selected. */
@@ -50,4 +54,6 @@ export const TASK_COLUMNS = [
   "created_at",
   "started_at",
   "finished_at",
+  "owner",
+  "permission",
 ] as const satisfies readonly (keyof TasksTable)[];

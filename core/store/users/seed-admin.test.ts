@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { ConfigError } from "../../config/env-config.js";
+import { verifyPassword } from "../../../server/auth/password-hash.js";
+import { openPgliteDatabase } from "../pglite/pglite-database.js";
+import type { PgliteDatabase } from "../pglite/pglite-database.js";
+import { migrateToLatest } from "../postgres/migrate-to-latest.js";
+import { seedAdminFromEnv } from "./seed-admin.js";
+import { createUserStoreOnKysely } from "./user-store-on-kysely.js";
+import type { UserStore } from "./user-store.js";
+
+let database: PgliteDatabase;
+let users: UserStore;
+
+before(async () => {
+  database = await openPgliteDatabase();
+  await migrateToLatest(database.db);
+  users = createUserStoreOnKysely(database.db);
+});
+after(async () => {
+  await database?.close();
+});
+
+function logger(): { log: (line: string) => void; lines: string[] } {
+  const lines: string[] = [];
+  return { log: (line) => lines.push(line), lines };
+}
+
+test("neither variable set (or both empty): nothing happens", async () => {
+  const { log, lines } = logger();
+  assert.equal(await seedAdminFromEnv(users, {}, log), "not_configured");
+  assert.equal(await seedAdminFromEnv(users, { TSTASKS_ADMIN_USER: "", TSTASKS_ADMIN_PASSWORD: "" }, log), "not_configured");
+  assert.equal(await users.countUsers(), 0);
+  assert.deepEqual(lines, []);
+});
+
+test("only one variable set: a ConfigError naming the missing one, and no user", async () => {
+  await assert.rejects(seedAdminFromEnv(users, { TSTASKS_ADMIN_USER: "root" }, () => {}), (err) => {
+    assert.ok(err instanceof ConfigError);
+    assert.match(err.message, /TSTASKS_ADMIN_PASSWORD is not/);
+    return true;
+  });
+  await assert.rejects(
+    seedAdminFromEnv(users, { TSTASKS_ADMIN_USER: "", TSTASKS_ADMIN_PASSWORD: "pw" }, () => {}),
+    (err) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /TSTASKS_ADMIN_USER is not/);
+      assert.doesNotMatch(err.message, /pw/);
+      return true;
+    },
+  );
+  assert.equal(await users.countUsers(), 0);
+});
+
+test("an invalid admin name is a ConfigError", async () => {
+  await assert.rejects(
+    seedAdminFromEnv(users, { TSTASKS_ADMIN_USER: "bad name", TSTASKS_ADMIN_PASSWORD: "pw" }, () => {}),
+    (err) => err instanceof ConfigError && /TSTASKS_ADMIN_USER must be/.test(err.message),
+  );
+  assert.equal(await users.countUsers(), 0);
+});
+
+test("both set: creates the admin with a hashed password, logs without the password; later runs keep it", async () => {
+  const password = "S3cret-seed-pw!";
+  const { log, lines } = logger();
+  assert.equal(await seedAdminFromEnv(users, { TSTASKS_ADMIN_USER: "root", TSTASKS_ADMIN_PASSWORD: password }, log), "created");
+  const created = await users.getUser("root");
+  assert.ok(created);
+  assert.deepEqual(created.roles, ["admin"]);
+  assert.deepEqual(created.allowedTasks, {});
+  assert.notEqual(created.passwordHash, password);
+  assert.equal(await verifyPassword(password, created.passwordHash), true);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /created admin user "root"/);
+
+  // A restart with another password does not overwrite the existing user.
+  assert.equal(await seedAdminFromEnv(users, { TSTASKS_ADMIN_USER: "root", TSTASKS_ADMIN_PASSWORD: "changed" }, log), "exists");
+  assert.deepEqual(await users.getUser("root"), created);
+  assert.match(lines[1]!, /"root" exists already/);
+  for (const line of lines) {
+    assert.ok(!line.includes(password) && !line.includes("changed"), line);
+  }
+});
+
+test("two processes seeding at once: one creates, the other finds it", async () => {
+  const env = { TSTASKS_ADMIN_USER: "twin", TSTASKS_ADMIN_PASSWORD: "pw-twin" };
+  const outcomes = await Promise.all([seedAdminFromEnv(users, env, () => {}), seedAdminFromEnv(users, env, () => {})]);
+  assert.deepEqual(outcomes.sort(), ["created", "exists"]);
+  assert.deepEqual((await users.getUser("twin"))?.roles, ["admin"]);
+});

@@ -1,0 +1,41 @@
+import type { Config } from "../core/config/env-config.js";
+import type { Backends } from "../core/open-backends.js";
+import { seedAdminFromEnv } from "../core/store/users/seed-admin.js";
+import { loadSigningKeys } from "./auth/signing-keys.js";
+import { createTokenService } from "./auth/token-service.js";
+import { build, type TasksServer } from "./server.js";
+
+/**
+ * Everything `npm start` and `npm run server` do before serving: load the
+ * token signing keys (development keys only outside production), seed the
+ * first admin from `TSTASKS_ADMIN_USER`/`TSTASKS_ADMIN_PASSWORD`, build the
+ * server and listen on the configured port. Resolves with the server and port.
+ */
+export async function startServer(
+  config: Config,
+  backends: Backends,
+  log = (line: string) => console.log(line),
+): Promise<{ server: TasksServer; port: number }> {
+  const keys = await loadSigningKeys({
+    privatePem: config.jwtPrivatePem,
+    publicPem: config.jwtPublicPem,
+    production: config.production,
+    devKeyDir: config.dataDir,
+    log: (line) => console.warn(line),
+  });
+  const tokens = createTokenService({ keys, expireSec: config.jwtExpireSec, external: config.externalIssuer });
+  await seedAdminFromEnv(backends.users, process.env, log);
+  const server = build({
+    store: backends.store,
+    queue: backends.queue,
+    users: backends.users,
+    tokens,
+    corsOrigins: config.corsOrigins,
+    maxRequestBytes: config.maxRequestBytes,
+    maxArgsDepth: config.maxArgsDepth,
+    submitRateLimit: config.submitRateLimit,
+    tokenRateLimit: config.tokenRateLimit,
+  });
+  const port = await server.listen(config.port, config.host);
+  return { server, port };
+}
