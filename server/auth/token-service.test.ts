@@ -249,6 +249,25 @@ describe("token service", () => {
       assert.equal(await rejection(ext, await sign(extClaims({ exp: now() - 100 }), idp)), "token is expired");
     });
 
+    it("fails closed when the external JWKS cannot be fetched", async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      const down = createTokenService({
+        keys,
+        expireSec: 600,
+        external: { jwksUrl: `http://127.0.0.1:${port}/jwks.json`, issuer: "https://idp.example", audience: "tstasks-api" },
+      });
+      const err = await down.verify(await sign(extClaims(), idp)).then(
+        () => assert.fail("accepted"),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof UnauthenticatedError);
+      assert.equal(err.message, "token could not be verified: the issuer's signing keys are unavailable");
+      assert.ok(err.cause, "the cause is kept for logs");
+    });
+
     it("refuses an external issuer equal to the local one", () => {
       assert.throws(
         () => createTokenService({ keys, expireSec: 600, external: { jwksUrl: "http://x/", issuer: "tstasks", audience: "a" } }),

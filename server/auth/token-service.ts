@@ -25,6 +25,7 @@ export interface ExternalIssuer {
 
 /** Options of createTokenService. */
 export interface TokenServiceOptions {
+  /** The RS256 pair from loadSigningKeys; tokens are signed with it and carry its kid. */
   keys: SigningKeys;
   /** `iss` written into and required from local tokens. Default "tstasks". */
   issuer?: string;
@@ -58,7 +59,7 @@ export interface TokenService {
   /**
    * Verifies a token (RS256 only, issuer, audience, exp/nbf/iat, required `sub` and `exp`) and
    * returns its Principal. Every failure is an UnauthenticatedError whose message says which
-   * check failed (see the module docs for the exact messages).
+   * check failed (the exact messages are in TOKEN_ERRORS).
    */
   verify(token: string): Promise<Principal>;
   /** The public JWK set of the local key (serve it at /.well-known/jwks.json). */
@@ -104,7 +105,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   const localKeys = createLocalJWKSet({ keys: [keys.publicJwk] });
   let remoteKeys: JWTVerifyGetKey | undefined;
-  const remote = (): JWTVerifyGetKey => (remoteKeys ??= createRemoteJWKSet(new URL(external!.jwksUrl)));
+  const remote = (): JWTVerifyGetKey => (remoteKeys ??= guardRemote(createRemoteJWKSet(new URL(external!.jwksUrl))));
 
   return {
     async issue(user) {
@@ -159,6 +160,24 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   };
 }
 
+/** Marks "could not get the issuer's keys" (network, HTTP status, bad JWKS) apart from token faults. */
+class KeySetUnavailable extends Error {
+  override name = "KeySetUnavailable";
+}
+
+/** Wraps a remote JWKS getter so fetch failures are told apart from "no key matches this token". */
+function guardRemote(getKey: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await getKey(header, token);
+    } catch (e) {
+      const code = (e as { code?: unknown })?.code;
+      if (code === "ERR_JWKS_NO_MATCHING_KEY" || code === "ERR_JWKS_MULTIPLE_MATCHING_KEYS") throw e;
+      throw new KeySetUnavailable("JWKS fetch failed", { cause: e });
+    }
+  };
+}
+
 function unverifiedIssuer(token: string): unknown {
   try {
     return decodeJwt(token).iss;
@@ -170,6 +189,8 @@ function unverifiedIssuer(token: string): unknown {
 function toUnauthenticated(e: unknown): UnauthenticatedError {
   const err = e as { code?: unknown; claim?: unknown; reason?: unknown };
   const message = ((): string => {
+    // Fail closed: without the issuer's keys no token of it can be accepted. The cause says why.
+    if (e instanceof KeySetUnavailable) return TOKEN_ERRORS.keysUnavailable;
     switch (err?.code) {
       case "ERR_JWT_EXPIRED":
         return TOKEN_ERRORS.expired;
@@ -186,9 +207,6 @@ function toUnauthenticated(e: unknown): UnauthenticatedError {
         return TOKEN_ERRORS.badSignature;
       case "ERR_JOSE_ALG_NOT_ALLOWED":
         return TOKEN_ERRORS.algorithm("other than RS256");
-      case "ERR_JWKS_TIMEOUT":
-      case "ERR_JWKS_INVALID":
-        return TOKEN_ERRORS.keysUnavailable;
       default:
         // ERR_JWS_INVALID, ERR_JWT_INVALID, ERR_JOSE_NOT_SUPPORTED, ERR_JWKS_MULTIPLE_MATCHING_KEYS, key TypeErrors…
         return TOKEN_ERRORS.malformed;

@@ -43,14 +43,14 @@ export function createAuthService(deps: AuthServiceDeps): ServiceImpl<typeof Aut
       if (Object.keys(errors).length > 0) throw new RequestInvalidError("Input payload validation failed", errors);
 
       const throttleKey = `${req.user}|${address}`;
-      deps.throttle.check(throttleKey);
+      await deps.throttle.check(throttleKey);
       const user = await users.getUser(req.user);
       const ok = user ? await verifyPassword(req.password, user.passwordHash) : await verifyAgainstDummy(req.password);
       if (!user || !ok) {
-        deps.throttle.fail(throttleKey);
+        await deps.throttle.fail(throttleKey);
         throw new UnauthenticatedError(BAD_CREDENTIALS);
       }
-      deps.throttle.succeed(throttleKey);
+      await deps.throttle.succeed(throttleKey);
       const { token, exp } = await tokens.issue({ name: user.name, allowedTasks: user.allowedTasks, roles: user.roles });
       ctx.responseHeader.set("cache-control", "no-store");
       return { token, exp };

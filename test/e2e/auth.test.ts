@@ -71,6 +71,18 @@ for (const backend of BACKENDS) describe(`auth and ownership [${backend}]`, () =
       assert.equal(missing.body.errors.password, "is required");
     });
 
+    it("slows down repeated failed logins: after 5 failures even the right password waits (429)", async () => {
+      await stack.users.createUser({ name: "eve", passwordHash: await hashPassword("right"), allowedTasks: {}, roles: [] });
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await httpJson(`${url}/token`, { body: { user: "eve", password: `wrong${i}` } })).status, 401);
+      }
+      const blocked = await httpJson(`${url}/token`, { body: { user: "eve", password: "right" } });
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers.get("retry-after")) >= 1);
+      // Other users are not affected.
+      assert.equal((await httpJson(`${url}/token`, { body: { user: "alice", password: "wonderland" } })).status, 200);
+    });
+
     it("GET /protected shows the verified claims and the protected types the token may run", async () => {
       const res = await httpJson(`${url}/protected`, { headers: bearer(await tokenOf("alice", { [PROTECTED]: true })) });
       assert.equal(res.status, 200, res.text);
@@ -264,7 +276,7 @@ for (const backend of BACKENDS) describe(`auth and ownership [${backend}]`, () =
 for (const backend of BACKENDS) describe(`limits [${backend}]`, () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ backend, submitRateLimit: 5, tokenRateLimit: 3, maxRequestBytes: 4096 });
+    stack = await startStack({ backend, submitRateLimit: 5, tokenRateLimit: 3, maxRequestBytes: 4096, corsOrigins: ["http://app.example"] });
     await stack.users.createUser({ name: "carol", passwordHash: await hashPassword("pw"), allowedTasks: {}, roles: [] });
   });
   after(() => stack.stop());
@@ -287,6 +299,20 @@ for (const backend of BACKENDS) describe(`limits [${backend}]`, () => {
     const { token } = await stack.tokens.issue({ name: "dave", allowedTasks: {}, roles: [] });
     const other = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: 1, y: 1 } }, headers: { authorization: `Bearer ${token}` } });
     assert.equal(other.status, 200);
+  });
+
+  it("allows CORS only for the FRONTEND_URL origins", async () => {
+    const preflight = await fetch(`${stack.baseUrl}/task`, {
+      method: "OPTIONS",
+      headers: { origin: "http://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "http://app.example");
+    assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+    const other = await fetch(`${stack.baseUrl}/ping`, { headers: { origin: "http://evil.example" } });
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+    const allowed = await fetch(`${stack.baseUrl}/ping`, { headers: { origin: "http://app.example" } });
+    assert.equal(allowed.headers.get("access-control-allow-origin"), "http://app.example");
   });
 
   it("rate-limits /token per address", async () => {

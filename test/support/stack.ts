@@ -75,6 +75,7 @@ export interface StackOptions {
   tokenRateLimit?: number;
   maxRequestBytes?: number;
   maxArgsDepth?: number;
+  corsOrigins?: string[];
   /** Workers to start at once (default 1) with the repository's taskpacks. */
   workers?: number;
 }
@@ -110,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tokenRateLimit: options.tokenRateLimit ?? 0,
     maxRequestBytes: options.maxRequestBytes,
     maxArgsDepth: options.maxArgsDepth,
+    corsOrigins: options.corsOrigins,
   });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];
