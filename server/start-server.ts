@@ -1,6 +1,6 @@
 import type { Config } from "../core/config/env-config.js";
 import type { Backends } from "../core/open-backends.js";
-import { seedAdminFromEnv } from "../core/store/users/seed-admin.js";
+import { seedAdminFromEnv } from "./auth/seed-admin.js";
 import { loadSigningKeys } from "./auth/signing-keys.js";
 import { createTokenService } from "./auth/token-service.js";
 import { build, type TasksServer } from "./server.js";

@@ -1,8 +1,6 @@
-import type { Kysely } from "kysely";
 import type { Config } from "../../core/config/env-config.js";
 import { DataDirLockedError } from "../../core/store/pglite/data-dir-lock.js";
 import { openPgliteDatabase } from "../../core/store/pglite/pglite-database.js";
-import type { Database } from "../../core/store/postgres/database.js";
 import { createKyselyForUrl } from "../../core/store/postgres/kysely-for-url.js";
 import { migrateToLatest } from "../../core/store/postgres/migrate-to-latest.js";
 import { createUserStoreOnKysely } from "../../core/store/users/user-store-on-kysely.js";
@@ -12,8 +10,6 @@ import { CliError } from "./cli-errors.js";
 /** The user store of the database the server uses, opened for one command. */
 export interface UserDatabase {
   users: UserStore;
-  /** The database itself (tests and checks). */
-  db: Kysely<Database>;
   /** Closes the database (and frees the embedded store's folder); safe to call twice. */
   close(): Promise<void>;
 }
@@ -35,7 +31,7 @@ export async function openUserDatabase(config: Pick<Config, "databaseUrl" | "dat
       throw err;
     }
     let closing: Promise<void> | undefined;
-    return { users: createUserStoreOnKysely(db), db, close: () => (closing ??= db.destroy()) };
+    return { users: createUserStoreOnKysely(db), close: () => (closing ??= db.destroy()) };
   }
   let database;
   try {
@@ -56,5 +52,5 @@ export async function openUserDatabase(config: Pick<Config, "databaseUrl" | "dat
     await database.close();
     throw err;
   }
-  return { users: createUserStoreOnKysely(database.db), db: database.db, close: () => database.close() };
+  return { users: createUserStoreOnKysely(database.db), close: () => database.close() };
 }

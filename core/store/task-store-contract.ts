@@ -65,9 +65,24 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             createdAt: undefined,
             startedAt: null,
             finishedAt: null,
+            owner: null,
+            permission: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
+      });
+
+      test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {
+        const mine = newTask({ owner: "alice", permission: "test.main.myProtectedTask" });
+        const theirs = newTask({ owner: "bob" });
+        const [createdAt] = await store.insertTasks([mine, theirs]);
+        const rec = await store.getTask(mine.id);
+        assert.equal(rec?.owner, "alice");
+        assert.equal(rec?.permission, "test.main.myProtectedTask");
+        assert.equal(rec?.createdAt.getTime(), createdAt?.getTime());
+        const page = await store.listTasks({ limit: 1000, owner: "alice" });
+        assert.ok(page.tasks.some((t) => t.id === mine.id));
+        assert.ok(page.tasks.every((t) => t.owner === "alice"));
       });
 
       test("getTask: unknown and non-UUID ids are undefined", async () => {

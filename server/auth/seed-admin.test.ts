@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ConfigError } from "../../config/env-config.js";
-import { verifyPassword } from "../../../server/auth/password-hash.js";
-import { openPgliteDatabase } from "../pglite/pglite-database.js";
-import type { PgliteDatabase } from "../pglite/pglite-database.js";
-import { migrateToLatest } from "../postgres/migrate-to-latest.js";
+import { ConfigError } from "../../core/config/env-config.js";
+import { verifyPassword } from "./password-hash.js";
+import { openPgliteDatabase } from "../../core/store/pglite/pglite-database.js";
+import type { PgliteDatabase } from "../../core/store/pglite/pglite-database.js";
+import { migrateToLatest } from "../../core/store/postgres/migrate-to-latest.js";
 import { seedAdminFromEnv } from "./seed-admin.js";
-import { createUserStoreOnKysely } from "./user-store-on-kysely.js";
-import type { UserStore } from "./user-store.js";
+import { createUserStoreOnKysely } from "../../core/store/users/user-store-on-kysely.js";
+import type { UserStore } from "../../core/store/users/user-store.js";
 
 let database: PgliteDatabase;
 let users: UserStore;

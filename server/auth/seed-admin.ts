@@ -1,8 +1,8 @@
-import { ConfigError } from "../../config/env-config.js";
-import { MAX_PASSWORD_BYTES, hashPassword } from "../../../server/auth/password-hash.js";
-import { UserExistsError } from "./user-errors.js";
-import { isValidUserName } from "./user-record.js";
-import type { UserStore } from "./user-store.js";
+import { ConfigError } from "../../core/config/env-config.js";
+import { MAX_PASSWORD_BYTES, hashPassword } from "./password-hash.js";
+import { UserExistsError } from "../../core/store/users/user-errors.js";
+import { isValidUserName } from "../../core/store/users/user-record.js";
+import type { UserStore } from "../../core/store/users/user-store.js";
 
 /** The environment variables {@link seedAdminFromEnv} reads; empty strings count as unset. */
 export interface AdminSeedEnv {
