@@ -171,7 +171,8 @@ for (const backend of BACKENDS) describe(`pytasks' HTTP paths [${backend}]`, () 
     }
     // Someone else's task of the same type is not listed.
     const other = await httpJson(`${url}/task`, { body: { type: "test.main.subtract", args: { x: 9, y: 0 } } });
-    for (const id of [...ids, other.body.id]) await waitForFinal(url, id);
+    for (const id of ids) await waitForFinal(url, id, 20_000, auth);
+    await waitForFinal(url, other.body.id);
     const seen: string[] = [];
     let token2 = "";
     for (let page = 0; page < 10; page++) {

@@ -35,12 +35,13 @@ export async function httpJson(
 
 /**
  * Polls `GET /task/{id}` until the task is final (SUCCESS, FAILURE, REVOKED)
- * and returns its JSON. Fails after `timeoutMs` (default 20 s).
+ * and returns its JSON, sending `headers` (e.g. the owner's token). Fails
+ * after `timeoutMs` (default 20 s).
  */
-export async function waitForFinal(baseUrl: string, id: string, timeoutMs = 20_000): Promise<any> {
+export async function waitForFinal(baseUrl: string, id: string, timeoutMs = 20_000, headers?: Record<string, string>): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { status, body } = await httpJson(`${baseUrl}/task/${id}`);
+    const { status, body } = await httpJson(`${baseUrl}/task/${id}`, { headers });
     if (status !== 200) throw new Error(`GET /task/${id} answered ${status}: ${JSON.stringify(body)}`);
     if (["SUCCESS", "FAILURE", "REVOKED"].includes(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`task ${id} still ${body.status} after ${timeoutMs} ms`);
