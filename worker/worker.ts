@@ -5,6 +5,7 @@ import type { TaskStore } from "../core/store/task-store.js";
 import type { TaskTypeRecord } from "../core/store/task-type-record.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
 import { runTask } from "./run-task.js";
+import { backoffDelayMs } from "../core/task/backoff.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -135,19 +136,29 @@ export function createWorker(options: WorkerOptions): Worker {
       delivery.nak();
       return;
     }
-    await settle(
-      delivery,
-      outcome.ok
-        ? { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }
-        : { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error },
-    );
+    if (outcome.ok) {
+      await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result });
+      return;
+    }
+    const maxRetries = record.maxRetries ?? task.definition.retries;
+    if (outcome.retryable && claimed.attempt <= maxRetries) {
+      // Record the attempt's error (status RETRY), then hand the message back for the next attempt after the backoff.
+      const delayMs = backoffDelayMs(claimed.attempt, task.definition.backoff);
+      await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "RETRY", error: outcome.error }, delayMs);
+      return;
+    }
+    await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error });
   };
 
-  /** Records the outcome, then acks; if the store is down, hands the delivery back. */
-  const settle = async (delivery: Delivery, outcome: TaskOutcome): Promise<void> => {
+  /**
+   * Records the outcome, then acks (or, for RETRY, hands the message back
+   * after `retryDelayMs`); if the store is down, hands it back to try again.
+   */
+  const settle = async (delivery: Delivery, outcome: TaskOutcome, retryDelayMs = 0): Promise<void> => {
     try {
       await finish(outcome);
-      delivery.ack();
+      if (outcome.status === "RETRY") delivery.nak(retryDelayMs);
+      else delivery.ack();
     } catch (e) {
       log(`[worker] could not record the outcome of task ${outcome.id}: ${String(e)}; will retry`);
       delivery.nak(BACKEND_RETRY_MS);

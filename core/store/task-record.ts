@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "../task/json.js";
-import type { TaskErrorInfo } from "../task/task-error.js";
+import type { AttemptError, TaskErrorInfo } from "../task/task-error.js";
 import type { TaskStatus } from "../task/task-status.js";
 
 /** A task as the store knows it. */
@@ -24,6 +24,10 @@ export interface TaskRecord {
   owner: string | null;
   /** The permission the submitter held for a protected type; null otherwise. */
   permission: string | null;
+  /** Every failed attempt's error, oldest first. */
+  errors: AttemptError[];
+  /** Retries allowed for this task; null: the task type's default. */
+  maxRetries: number | null;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */
@@ -36,6 +40,8 @@ export interface NewTask {
   owner?: string | null;
   /** For protected types: the permission the submitter held (the type name). */
   permission?: string | null;
+  /** Retries allowed for this task; omit or null for the type's default. */
+  maxRetries?: number | null;
 }
 
 /** A worker's claim on one delivery of a task. */
@@ -49,10 +55,14 @@ export type StartResult =
   | { run: true; attempt: number; record: TaskRecord }
   | { run: false; reason: "not_found" | "final"; status?: TaskStatus };
 
-/** How one attempt ended. */
+/**
+ * How one attempt ended: SUCCESS and FAILURE are final; RETRY records the
+ * attempt's error and leaves the task waiting for its next attempt.
+ */
 export type TaskOutcome =
   | { id: string; attempt: number; status: "SUCCESS"; result: JsonValue }
-  | { id: string; attempt: number; status: "FAILURE"; error: TaskErrorInfo };
+  | { id: string; attempt: number; status: "FAILURE"; error: TaskErrorInfo }
+  | { id: string; attempt: number; status: "RETRY"; error: TaskErrorInfo };
 
 /** Filter and page of {@link TaskStore.listTasks}. */
 export interface ListTasksQuery {

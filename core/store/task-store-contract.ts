@@ -67,9 +67,35 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             finishedAt: null,
             owner: null,
             permission: null,
+            errors: [],
+            maxRetries: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
+      });
+
+      test("RETRY records the attempt's error and leaves the task unfinished; the next claim runs attempt 2", async () => {
+        const task = newTask({ maxRetries: 3 });
+        await store.insertTasks([task]);
+        const [first] = await store.startTasks([{ id: task.id, worker: "w" }]);
+        assert.ok(first?.run);
+        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "boom" } }]), [true]);
+        const waiting = await store.getTask(task.id);
+        assert.equal(waiting?.status, "RETRY");
+        assert.equal(waiting?.finishedAt, null);
+        assert.equal(waiting?.maxRetries, 3);
+        assert.deepEqual(waiting?.errors, [{ attempt: 1, type: "Error", message: "boom" }]);
+        const [second] = await store.startTasks([{ id: task.id, worker: "w" }]);
+        assert.ok(second?.run && second.attempt === 2);
+        // A late outcome of attempt 1 no longer applies.
+        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: 1 }]), [false]);
+        await store.finishTasks([{ id: task.id, attempt: 2, status: "FAILURE", error: { type: "Error", message: "again" } }]);
+        const failed = await store.getTask(task.id);
+        assert.equal(failed?.status, "FAILURE");
+        assert.deepEqual(failed?.errors.map((e) => [e.attempt, e.message]), [
+          [1, "boom"],
+          [2, "again"],
+        ]);
       });
 
       test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {

@@ -30,7 +30,9 @@ export interface TaskStore {
   startTasks(attempts: readonly StartAttempt[]): Promise<StartResult[]>;
 
   /**
-   * Records how attempts ended. An outcome applies only while the task is
+   * Records how attempts ended (a FAILURE or RETRY also appends its error,
+   * with the attempt number, to the task's `errors`; RETRY leaves the task
+   * unfinished). An outcome applies only while the task is
    * STARTED with that same attempt number, so a late or duplicate delivery
    * never overwrites a final result. Returns, per outcome, whether it applied.
    */

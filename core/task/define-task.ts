@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { BackoffOptions } from "./backoff.js";
 import type { TaskContext } from "./task-context.js";
 
 /** Options of a task definition; every field but `args` and `run` is optional. */
@@ -18,6 +19,13 @@ export interface TaskOptions<Args extends z.ZodType, Result> {
   queue?: string;
   /** True when submitting needs a token that allows this type. Default: false. */
   protected?: boolean;
+  /**
+   * Attempts after the first when `run` throws (NonRetryableError fails at
+   * once). A submission may override it (0 to 25). Default: 0.
+   */
+  retries?: number;
+  /** Wait between attempts. Default: 1 s, doubling, at most 60 s, with jitter. */
+  backoff?: BackoffOptions;
   /** The work. Its return value must be JSON; it becomes the task's result. */
   run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
 }
@@ -32,6 +40,8 @@ export interface TaskDefinition<Args extends z.ZodType = z.ZodType, Result = unk
   readonly description: string;
   readonly queue: string;
   readonly protected: boolean;
+  readonly retries: number;
+  readonly backoff: BackoffOptions;
   readonly run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
 }
 
@@ -43,6 +53,9 @@ export type TaskResult<T> = T extends TaskDefinition<z.ZodType, infer R> ? Await
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Most retries a definition or a submission may ask for. */
+export const MAX_RETRIES = 25;
+
 /**
  * Declares a task. Export the returned value from a module of a taskpack:
  *
@@ -52,12 +65,16 @@ const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
  *   run: ({ x, y }) => x + y,
  * });
  * ```
- * Throws when `queue` is not a valid queue name.
+ * Throws when `queue` is not a valid queue name or `retries` is out of range.
  */
 export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<Args, Result>): TaskDefinition<Args, Result> {
   const queue = options.queue ?? "default";
   if (!QUEUE_NAME.test(queue)) {
     throw new Error(`queue "${queue}" is not valid: use 1 to 64 letters, digits, "_" or "-"`);
+  }
+  const retries = options.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
+    throw new Error(`retries must be a whole number from 0 to ${MAX_RETRIES}, got ${retries}`);
   }
   return Object.freeze({
     kind: "tstasks.task" as const,
@@ -65,6 +82,8 @@ export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<
     description: options.description ?? "",
     queue,
     protected: options.protected ?? false,
+    retries,
+    backoff: { ...options.backoff },
     run: options.run,
   });
 }

@@ -3,7 +3,8 @@
  * `z` is re-exported so packs and workers share one zod instance.
  */
 export { z } from "zod";
-export { defineTask, isTaskDefinition } from "./define-task.js";
+export { defineTask, isTaskDefinition, MAX_RETRIES } from "./define-task.js";
+export type { BackoffOptions } from "./backoff.js";
 export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult } from "./define-task.js";
 export type { TaskContext } from "./task-context.js";
 export { NonRetryableError } from "./task-error.js";

@@ -8,6 +8,12 @@ export interface TaskErrorInfo {
   message: string;
 }
 
+/** One failed attempt's error, as kept in a task's `errors` list. */
+export interface AttemptError extends TaskErrorInfo {
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+}
+
 /**
  * Throw this from a task's `run` when trying again cannot help (bad input,
  * a permanent refusal). The task fails at once, whatever its retry policy.

@@ -10,6 +10,7 @@ import type { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import type { JsonObject } from "../../core/task/json.js";
 import { jsonHasNulChar } from "../../core/task/has-nul-char.js";
+import { MAX_RETRIES } from "../../core/task/define-task.js";
 import type { TaskCatalog } from "../catalog/task-catalog.js";
 import type { TaskSubmitter } from "../submit/task-submitter.js";
 import {
@@ -77,6 +78,9 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         }
       }
       const args: JsonObject = req.args ?? {};
+      if (req.maxRetries !== undefined && (req.maxRetries < 0 || req.maxRetries > MAX_RETRIES)) {
+        throw new RequestInvalidError("Input payload validation failed", { max_retries: `must be from 0 to ${MAX_RETRIES}` });
+      }
       if (jsonDepth(args, maxArgsDepth) > maxArgsDepth) {
         throw new ArgumentsInvalidError({ args: `nests deeper than ${maxArgsDepth} levels` });
       }
@@ -95,6 +99,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         owner: who?.sub ?? null,
         // What the worker checks before running a protected type.
         permission: entry.record.protected ? req.type : null,
+        maxRetries: req.maxRetries ?? null,
       };
       const { createdAt } = await submitter.submit(task);
       return {
@@ -108,6 +113,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           createdAt,
           startedAt: null,
           finishedAt: null,
+          errors: [],
         }),
       };
     },

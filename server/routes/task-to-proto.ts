@@ -31,6 +31,7 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     startedAt: t.startedAt ? timestampFromDate(t.startedAt) : undefined,
     finishedAt: t.finishedAt ? timestampFromDate(t.finishedAt) : undefined,
     owner: t.owner ?? "",
+    errors: t.errors,
   };
 }
 

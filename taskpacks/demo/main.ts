@@ -2,7 +2,7 @@
  * The `demo` pack: tasks that tests, docs and operators use to see how
  * tstasks behaves with long-running work.
  */
-import { defineTask, z } from "tstasks/task";
+import { defineTask, NonRetryableError, z } from "tstasks/task";
 
 /**
  * `demo.main.sleep({ms})`: waits `ms` milliseconds (at most one hour), then
@@ -26,5 +26,32 @@ export const sleep = defineTask({
       else ctx.signal.addEventListener("abort", onAbort, { once: true });
     });
     return { slept: ms };
+  },
+});
+
+/**
+ * `demo.main.flaky({failTimes})`: throws on its first `failTimes` attempts,
+ * then returns the attempt number. Retries up to 5 times by default, with a
+ * short backoff, so it shows RETRY, `errors` and eventual SUCCESS (or, with
+ * `failTimes` > retries, FAILURE after every attempt failed).
+ */
+export const flaky = defineTask({
+  description: "Fails its first failTimes attempts, then returns the attempt number",
+  args: z.strictObject({ failTimes: z.int().min(0).max(100) }),
+  retries: 5,
+  backoff: { initialMs: 200, factor: 2, maxMs: 2000 },
+  run: ({ failTimes }, ctx) => {
+    if (ctx.attempt <= failTimes) throw new Error(`attempt ${ctx.attempt} fails on purpose (failTimes ${failTimes})`);
+    return ctx.attempt;
+  },
+});
+
+/** `demo.main.refuse({reason})`: fails at once with a NonRetryableError, whatever the retry policy. */
+export const refuse = defineTask({
+  description: "Fails at once with a NonRetryableError",
+  args: z.strictObject({ reason: z.string().max(200) }),
+  retries: 5,
+  run: ({ reason }) => {
+    throw new NonRetryableError(reason);
   },
 });

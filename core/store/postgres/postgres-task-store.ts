@@ -159,8 +159,8 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       outcomes.forEach((outcome, ord) => {
         // The type rules other statuses out; this guards callers fed by the wire.
         const status: unknown = outcome.status;
-        if (status !== "SUCCESS" && status !== "FAILURE") {
-          throw new TypeError(`finishTasks: status must be SUCCESS or FAILURE, got ${String(status)}`);
+        if (status !== "SUCCESS" && status !== "FAILURE" && status !== "RETRY") {
+          throw new TypeError(`finishTasks: status must be SUCCESS, FAILURE or RETRY, got ${String(status)}`);
         }
         const key = `${outcome.id.toLowerCase()}#${outcome.attempt}`;
         if (!isUuid(outcome.id) || seen.has(key)) return;

@@ -22,6 +22,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     finishedAt: row.finished_at,
     owner: row.owner,
     permission: row.permission,
+    errors: row.errors,
+    maxRetries: row.max_retries,
   };
 }
 

@@ -25,16 +25,17 @@ function taskColumns(alias: string) {
 export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<Date | undefined> {
   if (tasks.length === 0) return undefined;
   const { rows } = await sql<{ created_at: Date }>`
-    insert into tasks (id, type, queue, status, args, owner, permission)
-    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission
+    insert into tasks (id, type, queue, status, args, owner, permission, max_retries)
+    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries
     from unnest(
       ${tasks.map((t) => t.id)}::uuid[],
       ${tasks.map((t) => t.type)}::text[],
       ${tasks.map((t) => t.queue)}::text[],
       ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[],
       ${tasks.map((t) => t.owner ?? null)}::text[],
-      ${tasks.map((t) => t.permission ?? null)}::text[]
-    ) as v(id, type, queue, args, owner, permission)
+      ${tasks.map((t) => t.permission ?? null)}::text[],
+      ${tasks.map((t) => t.maxRetries ?? null)}::int4[]
+    ) as v(id, type, queue, args, owner, permission, max_retries)
     returning created_at
   `.execute(db);
   return rows[0]?.created_at;
@@ -134,10 +135,13 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
   // JSON text per element; SQL NULL (JS null) where the outcome has no
   // result or no error. A JSON-null result is the text "null", i.e. jsonb null.
   const results = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null));
-  const errors = inputs.map(({ outcome: o }) => (o.status === "FAILURE" ? JSON.stringify(o.error) : null));
+  const errors = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? null : JSON.stringify(o.error)));
   const { rows } = await sql<{ ord: number }>`
     update tasks as t
-    set status = v.status, result = v.result, error = v.error, finished_at = now()
+    set status = v.status, result = v.result, error = v.error,
+        errors = case when v.error is null then t.errors
+                      else t.errors || jsonb_build_array(jsonb_build_object('attempt', v.attempt) || v.error) end,
+        finished_at = case when v.status = 'RETRY' then null else now() end
     from unnest(
       ${inputs.map((i) => i.ord)}::int4[],
       ${inputs.map((i) => i.outcome.id)}::uuid[],

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 import type { JsonObject, JsonValue } from "../../task/json.js";
-import type { TaskErrorInfo } from "../../task/task-error.js";
+import type { AttemptError, TaskErrorInfo } from "../../task/task-error.js";
 import type { TaskStatus } from "../../task/task-status.js";
 
 /**
@@ -29,6 +29,10 @@ export interface TasksTable {
   owner: string | null;
   /** The permission the submitter held for a protected type (the type name); NULL otherwise. */
   permission: string | null;
+  /** Every failed attempt's error, oldest first. */
+  errors: ColumnType<AttemptError[], string | undefined, string>;
+  /** Retries allowed for this task; NULL: the task type's default. */
+  max_retries: number | null;
 }
 
 /** A `tasks` row as selected. */
@@ -56,4 +60,6 @@ export const TASK_COLUMNS = [
   "finished_at",
   "owner",
   "permission",
+  "errors",
+  "max_retries",
 ] as const satisfies readonly (keyof TasksTable)[];

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task.proto.
  */
 export const file_tstasks_v1_task: GenFile = /*@__PURE__*/
-  fileDesc("ChV0c3Rhc2tzL3YxL3Rhc2sucHJvdG8SCnRzdGFza3MudjEiKgoJVGFza0Vycm9yEgwKBHR5cGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKOAwoEVGFzaxIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiYKBnN0YXR1cxgDIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIlCgRhcmdzGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBImCgZyZXN1bHQYBSABKAsyFi5nb29nbGUucHJvdG9idWYuVmFsdWUSJAoFZXJyb3IYBiABKAsyFS50c3Rhc2tzLnYxLlRhc2tFcnJvchINCgVxdWV1ZRgHIAEoCRIQCghhdHRlbXB0cxgIIAEoBRIOCgZ3b3JrZXIYCSABKAkSLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKc3RhcnRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBW93bmVyGA0gASgJIqYBCghUYXNrVHlwZRIMCgRuYW1lGAEgASgJEh0KFXJlcXVpcmVfYXV0aG9yaXphdGlvbhgCIAEoCBIlCgRhcmdzGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVxdWV1ZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIMCgRwYWNrGAYgASgJEhQKDHBhY2tfdmVyc2lvbhgHIAEoCSJ3Cg5Bcmd1bWVudEVycm9ycxI2CgZlcnJvcnMYASADKAsyJi50c3Rhc2tzLnYxLkFyZ3VtZW50RXJyb3JzLkVycm9yc0VudHJ5Gi0KC0Vycm9yc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqvQEKClRhc2tTdGF0dXMSGwoXVEFTS19TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNUQVNLX1NUQVRVU19QRU5ESU5HEAESFwoTVEFTS19TVEFUVVNfU1RBUlRFRBACEhcKE1RBU0tfU1RBVFVTX1NVQ0NFU1MQAxIXChNUQVNLX1NUQVRVU19GQUlMVVJFEAQSFQoRVEFTS19TVEFUVVNfUkVUUlkQBRIXChNUQVNLX1NUQVRVU19SRVZPS0VEEAZiBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChV0c3Rhc2tzL3YxL3Rhc2sucHJvdG8SCnRzdGFza3MudjEiOwoJVGFza0Vycm9yEgwKBHR5cGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIrUDCgRUYXNrEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJgoGc3RhdHVzGAMgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEiUKBGFyZ3MYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBnJlc3VsdBgFIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIkCgVlcnJvchgGIAEoCzIVLnRzdGFza3MudjEuVGFza0Vycm9yEg0KBXF1ZXVlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEg4KBndvcmtlchgJIAEoCRIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFb3duZXIYDSABKAkSJQoGZXJyb3JzGA4gAygLMhUudHN0YXNrcy52MS5UYXNrRXJyb3IipgEKCFRhc2tUeXBlEgwKBG5hbWUYASABKAkSHQoVcmVxdWlyZV9hdXRob3JpemF0aW9uGAIgASgIEiUKBGFyZ3MYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eg0KBXF1ZXVlGAQgASgJEhMKC2Rlc2NyaXB0aW9uGAUgASgJEgwKBHBhY2sYBiABKAkSFAoMcGFja192ZXJzaW9uGAcgASgJIncKDkFyZ3VtZW50RXJyb3JzEjYKBmVycm9ycxgBIAMoCzImLnRzdGFza3MudjEuQXJndW1lbnRFcnJvcnMuRXJyb3JzRW50cnkaLQoLRXJyb3JzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASq9AQoKVGFza1N0YXR1cxIbChdUQVNLX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE1RBU0tfU1RBVFVTX1BFTkRJTkcQARIXChNUQVNLX1NUQVRVU19TVEFSVEVEEAISFwoTVEFTS19TVEFUVVNfU1VDQ0VTUxADEhcKE1RBU0tfU1RBVFVTX0ZBSUxVUkUQBBIVChFUQVNLX1NUQVRVU19SRVRSWRAFEhcKE1RBU0tfU1RBVFVTX1JFVk9LRUQQBmIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Why a task failed.
@@ -33,6 +33,13 @@ export type TaskError = Message<"tstasks.v1.TaskError"> & {
    * @generated from field: string message = 2;
    */
   message: string;
+
+  /**
+   * The attempt that failed (in `Task.errors`; 0 elsewhere).
+   *
+   * @generated from field: int32 attempt = 3;
+   */
+  attempt: number;
 };
 
 /**
@@ -131,6 +138,14 @@ export type Task = Message<"tstasks.v1.Task"> & {
    * @generated from field: string owner = 13;
    */
   owner: string;
+
+  /**
+   * Every failed attempt's error, oldest first (a task that retried and then
+   * succeeded keeps them too).
+   *
+   * @generated from field: repeated tstasks.v1.TaskError errors = 14;
+   */
+  errors: TaskError[];
 };
 
 /**
