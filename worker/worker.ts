@@ -46,6 +46,8 @@ export interface Worker {
 
 /** Delay before a delivery is handed back when a backend failed. */
 const BACKEND_RETRY_MS = 1000;
+/** Longest single wait for a delayed task before it is looked at again. */
+const MAX_DELAY_STEP_MS = 60 * 60_000;
 /** Delay before a type this worker lacks is handed back for another worker. */
 const NOT_MINE_RETRY_MS = 2000;
 
@@ -85,6 +87,12 @@ export function createWorker(options: WorkerOptions): Worker {
       // Another worker of this queue may have the type; never run or fail it here.
       log(`[worker] ${name} has no task type ${message.type} (task ${message.id}); handing it back`);
       delivery.nak(NOT_MINE_RETRY_MS);
+      return;
+    }
+    const waitMs = (message.runAt ?? 0) - Date.now();
+    if (waitMs > 0) {
+      // A delayed run: hand it back until it is due (in steps, so a long delay never outlives a nak limit).
+      delivery.nak(Math.min(waitMs, MAX_DELAY_STEP_MS));
       return;
     }
     let claimed: StartResult;

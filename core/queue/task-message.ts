@@ -10,4 +10,6 @@ export interface TaskMessage {
   type: string;
   queue: string;
   args: JsonObject;
+  /** Not to run before this time (epoch ms); absent: at once. */
+  runAt?: number;
 }

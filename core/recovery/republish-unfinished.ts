@@ -1,4 +1,5 @@
 import type { TaskQueue } from "../queue/task-queue.js";
+import { toTaskMessage } from "../queue/to-task-message.js";
 import type { TaskCursor } from "../store/task-record.js";
 import type { TaskStore } from "../store/task-store.js";
 import type { TaskStatus } from "../task/task-status.js";
@@ -21,7 +22,7 @@ export async function republishUnfinished(store: TaskStore, queue: TaskQueue): P
     do {
       const page = await store.listTasks({ status, limit: PAGE, after });
       if (page.tasks.length > 0) {
-        await queue.publish(page.tasks.map(({ id, type, queue: q, args }) => ({ id, type, queue: q, args })));
+        await queue.publish(page.tasks.map(toTaskMessage));
         count += page.tasks.length;
       }
       after = page.next;

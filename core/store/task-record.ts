@@ -28,6 +28,10 @@ export interface TaskRecord {
   errors: AttemptError[];
   /** Retries allowed for this task; null: the task type's default. */
   maxRetries: number | null;
+  /** Not to run before this time; null: at once. */
+  runAt: Date | null;
+  /** The submitter's idempotency key, if any. */
+  idempotencyKey: string | null;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */
@@ -42,6 +46,22 @@ export interface NewTask {
   permission?: string | null;
   /** Retries allowed for this task; omit or null for the type's default. */
   maxRetries?: number | null;
+  /** Not to run before this time; omit or null for at once. */
+  runAt?: Date | null;
+  /**
+   * With a key, a second insert with the same (owner, key) stores nothing
+   * and reports the first task's id instead.
+   */
+  idempotencyKey?: string | null;
+}
+
+/** What {@link TaskStore.insertTasks} reports per task. */
+export interface InsertedTask {
+  /** The stored task's id: the new one, or the earlier task's for a repeated idempotency key. */
+  id: string;
+  createdAt: Date;
+  /** True when an earlier task with the same idempotency key was found. */
+  existing: boolean;
 }
 
 /** A worker's claim on one delivery of a task. */

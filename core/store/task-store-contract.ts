@@ -101,7 +101,8 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
       test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {
         const mine = newTask({ owner: "alice", permission: "test.main.myProtectedTask" });
         const theirs = newTask({ owner: "bob" });
-        const [createdAt] = await store.insertTasks([mine, theirs]);
+        const [inserted] = await store.insertTasks([mine, theirs]);
+        const createdAt = inserted?.createdAt;
         const rec = await store.getTask(mine.id);
         assert.equal(rec?.owner, "alice");
         assert.equal(rec?.permission, "test.main.myProtectedTask");

@@ -1,4 +1,4 @@
-import type { ListTasksQuery, NewTask, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
+import type { InsertedTask, ListTasksQuery, NewTask, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
 import type { TaskTypeRecord } from "./task-type-record.js";
 import type { TaskErrorInfo } from "../task/task-error.js";
 
@@ -11,10 +11,12 @@ import type { TaskErrorInfo } from "../task/task-error.js";
  */
 export interface TaskStore {
   /**
-   * Inserts new PENDING tasks and returns each one's `createdAt` (the
-   * store's clock), in input order. Fails as a whole if one id exists already.
+   * Inserts new PENDING tasks and reports, in input order, each one's id and
+   * `createdAt` (the store's clock). A task whose (owner, idempotency key)
+   * was used before is not inserted: its report names the earlier task.
+   * Fails as a whole if one id exists already.
    */
-  insertTasks(tasks: readonly NewTask[]): Promise<Date[]>;
+  insertTasks(tasks: readonly NewTask[]): Promise<InsertedTask[]>;
 
   /** One task, or undefined when the id is unknown. */
   getTask(id: string): Promise<TaskRecord | undefined>;

@@ -11,6 +11,8 @@ import type { TaskStore } from "../../core/store/task-store.js";
 import type { JsonObject } from "../../core/task/json.js";
 import { jsonHasNulChar } from "../../core/task/has-nul-char.js";
 import { MAX_RETRIES } from "../../core/task/define-task.js";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { resolveRunAt } from "./run-at.js";
 import type { TaskCatalog } from "../catalog/task-catalog.js";
 import type { TaskSubmitter } from "../submit/task-submitter.js";
 import {
@@ -78,6 +80,9 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         }
       }
       const args: JsonObject = req.args ?? {};
+      if (req.idempotencyKey.length > 200) {
+        throw new RequestInvalidError("Input payload validation failed", { idempotency_key: "must be at most 200 characters" });
+      }
       if (req.maxRetries !== undefined && (req.maxRetries < 0 || req.maxRetries > MAX_RETRIES)) {
         throw new RequestInvalidError("Input payload validation failed", { max_retries: `must be from 0 to ${MAX_RETRIES}` });
       }
@@ -100,8 +105,15 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         // What the worker checks before running a protected type.
         permission: entry.record.protected ? req.type : null,
         maxRetries: req.maxRetries ?? null,
+        runAt: resolveRunAt(req.runAt ? timestampDate(req.runAt) : undefined, req.delayMs),
+        idempotencyKey: req.idempotencyKey || null,
       };
-      const { createdAt } = await submitter.submit(task);
+      const inserted = await submitter.submit(task);
+      if (inserted.existing) {
+        const earlier = await store.getTask(inserted.id);
+        if (earlier) return { task: taskToProto(earlier) };
+      }
+      const createdAt = inserted.createdAt;
       return {
         task: taskToProto({
           ...task,

@@ -32,6 +32,8 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     finishedAt: t.finishedAt ? timestampFromDate(t.finishedAt) : undefined,
     owner: t.owner ?? "",
     errors: t.errors,
+    runAt: t.runAt ? timestampFromDate(t.runAt) : undefined,
+    idempotencyKey: t.idempotencyKey ?? "",
   };
 }
 

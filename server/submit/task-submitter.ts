@@ -1,16 +1,18 @@
 import { createBatcher } from "../../core/batch/batcher.js";
 import type { TaskQueue } from "../../core/queue/task-queue.js";
-import type { NewTask } from "../../core/store/task-record.js";
+import type { InsertedTask, NewTask } from "../../core/store/task-record.js";
+import { toTaskMessage } from "../../core/queue/to-task-message.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 
 /** Stores and queues accepted tasks. */
 export interface TaskSubmitter {
   /**
    * Commits the task row, then publishes its message. Resolves once both are
-   * durable, with the stored creation time. If publishing fails, the row is marked FAILURE (so it never
+   * durable, with the stored id and creation time (for a repeated idempotency
+   * key: the earlier task's, and nothing is stored or queued). If publishing fails, the row is marked FAILURE (so it never
    * sits PENDING with no message) and the error is rethrown.
    */
-  submit(task: NewTask): Promise<{ createdAt: Date }>;
+  submit(task: NewTask): Promise<InsertedTask>;
 }
 
 /**
@@ -18,17 +20,19 @@ export interface TaskSubmitter {
  * insert and one pipelined publish per batch instead of a round trip each.
  */
 export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSubmitter {
-  const insert = createBatcher<NewTask, Date>((tasks) => store.insertTasks(tasks));
+  const insert = createBatcher<NewTask, InsertedTask>((tasks) => store.insertTasks(tasks));
   const publish = createBatcher<NewTask, void>(async (tasks) => {
-    await queue.publish(tasks.map(({ id, type, queue, args }) => ({ id, type, queue, args })));
+    await queue.publish(tasks.map(toTaskMessage));
     return tasks.map(() => undefined);
   });
   return {
     async submit(task) {
-      const createdAt = await insert(task);
+      const inserted = await insert(task);
+      // A repeated idempotency key: the earlier task was queued when it was submitted.
+      if (inserted.existing) return inserted;
       try {
         await publish(task);
-        return { createdAt };
+        return inserted;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await store

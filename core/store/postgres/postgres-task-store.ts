@@ -9,8 +9,7 @@ import type {
   StartResult,
   TaskOutcome,
   TaskPage,
-  TaskRecord,
-} from "../task-record.js";
+  TaskRecord, InsertedTask } from "../task-record.js";
 import type { TaskErrorInfo } from "../../task/task-error.js";
 import type { TaskStore } from "../task-store.js";
 import type { TaskTypeRecord } from "../task-type-record.js";
@@ -27,8 +26,7 @@ import {
   insertTaskRows,
   revokeTaskRow,
   selectTaskRow,
-  selectTaskRows,
-} from "./tasks.repository.js";
+  selectTaskRows, selectTasksByIdempotencyKey } from "./tasks.repository.js";
 import type { ClaimInput, FinishInput } from "./tasks.repository.js";
 import { isUuid } from "./uuid.js";
 
@@ -86,11 +84,24 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
   let closing: Promise<void> | undefined;
   return {
     db,
-    async insertTasks(tasks: readonly NewTask[]): Promise<Date[]> {
+    async insertTasks(tasks: readonly NewTask[]): Promise<InsertedTask[]> {
       for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
       try {
-        const createdAt = await insertTaskRows(db, tasks);
-        return tasks.map(() => createdAt ?? new Date());
+        const inserted = new Map((await insertTaskRows(db, tasks)).map((r) => [r.id, r.created_at]));
+        // Tasks not inserted were skipped for a repeated idempotency key: report the earlier task.
+        const skipped = tasks.filter((t) => !inserted.has(t.id.toLowerCase()) && t.idempotencyKey);
+        const earlier = await selectTasksByIdempotencyKey(
+          db,
+          skipped.map((t) => ({ owner: t.owner ?? null, key: t.idempotencyKey! })),
+        );
+        const byKey = new Map(earlier.map((r) => [`${r.owner ?? ""}\u0000${r.idempotency_key}`, r]));
+        return tasks.map((t) => {
+          const createdAt = inserted.get(t.id.toLowerCase());
+          if (createdAt) return { id: t.id, createdAt, existing: false };
+          const found = byKey.get(`${t.owner ?? ""}\u0000${t.idempotencyKey ?? ""}`);
+          if (!found) throw new Error(`task ${t.id} was neither inserted nor found by its idempotency key`);
+          return { id: found.id, createdAt: found.created_at, existing: true };
+        });
       } catch (err) {
         if ((err as { code?: unknown })?.code === UNIQUE_VIOLATION) {
           const detail = (err as { detail?: unknown }).detail;

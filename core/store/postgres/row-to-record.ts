@@ -24,6 +24,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     permission: row.permission,
     errors: row.errors,
     maxRetries: row.max_retries,
+    runAt: row.run_at,
+    idempotencyKey: row.idempotency_key,
   };
 }
 

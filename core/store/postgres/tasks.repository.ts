@@ -18,15 +18,15 @@ function taskColumns(alias: string) {
 }
 
 /**
- * Inserts PENDING tasks in one multi-row statement and returns the
- * transaction time they all got as `created_at` (undefined for no tasks).
+ * Inserts PENDING tasks in one multi-row statement. A task whose (owner,
+ * idempotency key) exists already is skipped. Returns the rows inserted.
  * @throws the driver's unique violation (23505) when an id exists already.
  */
-export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<Date | undefined> {
-  if (tasks.length === 0) return undefined;
-  const { rows } = await sql<{ created_at: Date }>`
-    insert into tasks (id, type, queue, status, args, owner, permission, max_retries)
-    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries
+export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<{ id: string; created_at: Date }[]> {
+  if (tasks.length === 0) return [];
+  const { rows } = await sql<{ id: string; created_at: Date }>`
+    insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key)
+    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key
     from unnest(
       ${tasks.map((t) => t.id)}::uuid[],
       ${tasks.map((t) => t.type)}::text[],
@@ -34,11 +34,29 @@ export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTa
       ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[],
       ${tasks.map((t) => t.owner ?? null)}::text[],
       ${tasks.map((t) => t.permission ?? null)}::text[],
-      ${tasks.map((t) => t.maxRetries ?? null)}::int4[]
-    ) as v(id, type, queue, args, owner, permission, max_retries)
-    returning created_at
+      ${tasks.map((t) => t.maxRetries ?? null)}::int4[],
+      ${tasks.map((t) => t.runAt?.toISOString() ?? null)}::timestamptz[],
+      ${tasks.map((t) => t.idempotencyKey ?? null)}::text[]
+    ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key)
+    on conflict ((coalesce(owner, '')), idempotency_key) where idempotency_key is not null do nothing
+    returning id, created_at
   `.execute(db);
-  return rows[0]?.created_at;
+  return rows;
+}
+
+/** The tasks holding these (owner, idempotency key) pairs. */
+export async function selectTasksByIdempotencyKey(
+  db: Kysely<Database>,
+  keys: readonly { owner: string | null; key: string }[],
+): Promise<{ id: string; owner: string | null; idempotency_key: string; created_at: Date }[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql<{ id: string; owner: string | null; idempotency_key: string; created_at: Date }>`
+    select t.id, t.owner, t.idempotency_key, t.created_at
+    from tasks t
+    join unnest(${keys.map((k) => k.owner ?? "")}::text[], ${keys.map((k) => k.key)}::text[]) as v(owner, key)
+      on coalesce(t.owner, '') = v.owner and t.idempotency_key = v.key
+  `.execute(db);
+  return rows;
 }
 
 /** One task row by (valid UUID) id. */

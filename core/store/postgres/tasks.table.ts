@@ -33,6 +33,10 @@ export interface TasksTable {
   errors: ColumnType<AttemptError[], string | undefined, string>;
   /** Retries allowed for this task; NULL: the task type's default. */
   max_retries: number | null;
+  /** Not to run before this time; NULL: at once. */
+  run_at: Date | null;
+  /** The submitter's idempotency key; unique per owner. */
+  idempotency_key: string | null;
 }
 
 /** A `tasks` row as selected. */
@@ -62,4 +66,6 @@ export const TASK_COLUMNS = [
   "permission",
   "errors",
   "max_retries",
+  "run_at",
+  "idempotency_key",
 ] as const satisfies readonly (keyof TasksTable)[];

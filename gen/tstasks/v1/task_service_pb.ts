@@ -5,7 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Task, TaskStatus, TaskType } from "./task_pb.js";
 import { file_tstasks_v1_task } from "./task_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -14,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task_service.proto.
  */
 export const file_tstasks_v1_task_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSJyChFTdWJtaXRUYXNrUmVxdWVzdBIMCgR0eXBlGAEgASgJEiUKBGFyZ3MYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhgKC21heF9yZXRyaWVzGAMgASgFSACIAQFCDgoMX21heF9yZXRyaWVzIjQKElN1Ym1pdFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIhwKDkdldFRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIjEKD0dldFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIm8KEExpc3RUYXNrc1JlcXVlc3QSDAoEdHlwZRgBIAEoCRImCgZzdGF0dXMYAiABKA4yFi50c3Rhc2tzLnYxLlRhc2tTdGF0dXMSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkiTQoRTGlzdFRhc2tzUmVzcG9uc2USHwoFdGFza3MYASADKAsyEC50c3Rhc2tzLnYxLlRhc2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIh8KEUNhbmNlbFRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIjQKEkNhbmNlbFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIhYKFExpc3RUYXNrVHlwZXNSZXF1ZXN0IpgBChVMaXN0VGFza1R5cGVzUmVzcG9uc2USOwoFdHlwZXMYASADKAsyLC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZS5UeXBlc0VudHJ5GkIKClR5cGVzRW50cnkSCwoDa2V5GAEgASgJEiMKBXZhbHVlGAIgASgLMhQudHN0YXNrcy52MS5UYXNrVHlwZToCOAEykAQKC1Rhc2tTZXJ2aWNlEmMKClN1Ym1pdFRhc2sSHS50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVzcG9uc2UiFoLT5JMCEDoBKmIEdGFzayIFL3Rhc2sSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EloKCUxpc3RUYXNrcxIcLnRzdGFza3MudjEuTGlzdFRhc2tzUmVxdWVzdBodLnRzdGFza3MudjEuTGlzdFRhc2tzUmVzcG9uc2UiEJACAYLT5JMCBxIFL3Rhc2sSbwoKQ2FuY2VsVGFzaxIdLnRzdGFza3MudjEuQ2FuY2VsVGFza1JlcXVlc3QaHi50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXNwb25zZSIigtPkkwIcOgEqYgR0YXNrIhEvdGFzay97aWR9L2NhbmNlbBJuCg1MaXN0VGFza1R5cGVzEiAudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVxdWVzdBohLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1Jlc3BvbnNlIhiQAgGC0+STAg9iBXR5cGVzEgYvdGFza3NiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_struct, file_tstasks_v1_task]);
+  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSLJAQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJQg4KDF9tYXhfcmV0cmllcyI0ChJTdWJtaXRUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayIcCg5HZXRUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSIxCg9HZXRUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayJvChBMaXN0VGFza3NSZXF1ZXN0EgwKBHR5cGUYASABKAkSJgoGc3RhdHVzGAIgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIk0KEUxpc3RUYXNrc1Jlc3BvbnNlEh8KBXRhc2tzGAEgAygLMhAudHN0YXNrcy52MS5UYXNrEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfChFDYW5jZWxUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSI0ChJDYW5jZWxUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayIWChRMaXN0VGFza1R5cGVzUmVxdWVzdCKYAQoVTGlzdFRhc2tUeXBlc1Jlc3BvbnNlEjsKBXR5cGVzGAEgAygLMiwudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UuVHlwZXNFbnRyeRpCCgpUeXBlc0VudHJ5EgsKA2tleRgBIAEoCRIjCgV2YWx1ZRgCIAEoCzIULnRzdGFza3MudjEuVGFza1R5cGU6AjgBMpAECgtUYXNrU2VydmljZRJjCgpTdWJtaXRUYXNrEh0udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVxdWVzdBoeLnRzdGFza3MudjEuU3VibWl0VGFza1Jlc3BvbnNlIhaC0+STAhA6ASpiBHRhc2siBS90YXNrEl8KB0dldFRhc2sSGi50c3Rhc2tzLnYxLkdldFRhc2tSZXF1ZXN0GhsudHN0YXNrcy52MS5HZXRUYXNrUmVzcG9uc2UiG5ACAYLT5JMCEmIEdGFzaxIKL3Rhc2sve2lkfRJaCglMaXN0VGFza3MSHC50c3Rhc2tzLnYxLkxpc3RUYXNrc1JlcXVlc3QaHS50c3Rhc2tzLnYxLkxpc3RUYXNrc1Jlc3BvbnNlIhCQAgGC0+STAgcSBS90YXNrEm8KCkNhbmNlbFRhc2sSHS50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVzcG9uc2UiIoLT5JMCHDoBKmIEdGFzayIRL3Rhc2sve2lkfS9jYW5jZWwSbgoNTGlzdFRhc2tUeXBlcxIgLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1JlcXVlc3QaIS50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZSIYkAIBgtPkkwIPYgV0eXBlcxIGL3Rhc2tzYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
 
 /**
  * @generated from message tstasks.v1.SubmitTaskRequest
@@ -40,6 +41,29 @@ export type SubmitTaskRequest = Message<"tstasks.v1.SubmitTaskRequest"> & {
    * @generated from field: optional int32 max_retries = 3;
    */
   maxRetries?: number | undefined;
+
+  /**
+   * Run not before this time (PENDING with `run_at` until then).
+   *
+   * @generated from field: google.protobuf.Timestamp run_at = 4;
+   */
+  runAt?: Timestamp | undefined;
+
+  /**
+   * Or: run after this many milliseconds (at most 30 days). Not with run_at.
+   *
+   * @generated from field: uint32 delay_ms = 5;
+   */
+  delayMs: number;
+
+  /**
+   * Repeating a submit with the same key (per submitter) returns the first
+   * task instead of creating another, for as long as that task is stored.
+   * At most 200 characters.
+   *
+   * @generated from field: string idempotency_key = 6;
+   */
+  idempotencyKey: string;
 };
 
 /**

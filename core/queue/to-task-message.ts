@@ -1,0 +1,17 @@
+import type { TaskMessage } from "./task-message.js";
+
+/** The fields of a new or stored task that a message carries. */
+export interface MessageSource {
+  id: string;
+  type: string;
+  queue: string;
+  args: TaskMessage["args"];
+  runAt?: Date | null;
+}
+
+/** The queue message for a task: what a worker needs to run it. */
+export function toTaskMessage(task: MessageSource): TaskMessage {
+  const message: TaskMessage = { id: task.id, type: task.type, queue: task.queue, args: task.args };
+  if (task.runAt) message.runAt = task.runAt.getTime();
+  return message;
+}
