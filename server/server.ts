@@ -72,7 +72,15 @@ export function build(deps: ServerDeps): TasksServer {
   // One implementation object per service serves both the Connect router and REST,
   // so authentication, validation and error mapping are the same on every protocol.
   const taskService = withErrorMapping(
-    createTaskService({ store: deps.store, catalog, submitter, caller, submitLimit, maxArgsDepth: deps.maxArgsDepth }),
+    createTaskService({
+      store: deps.store,
+      catalog,
+      submitter,
+      caller,
+      submitLimit,
+      publishCancel: (id) => deps.queue.publishCancel(id),
+      maxArgsDepth: deps.maxArgsDepth,
+    }),
   );
   const systemService = withErrorMapping(createSystemService(checks));
   const authService = withErrorMapping(

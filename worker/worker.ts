@@ -42,6 +42,8 @@ export interface Worker {
   stop(): Promise<void>;
   /** The queues it consumes. */
   readonly queues: readonly string[];
+  /** Attempts running right now. */
+  readonly running: number;
 }
 
 /** Delay before a delivery is handed back when a backend failed. */
@@ -63,7 +65,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const byName = new Map(options.tasks.map((t) => [t.name, t]));
   const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  const running = new Set<AbortController>();
+  /** Running attempts by task id, with why their signal was aborted (if it was). */
+  const running = new Map<string, { abort: AbortController; why?: "shutdown" | "cancel" }>();
+  let unsubscribeCancels: (() => void) | undefined;
   let consumer: Consumer | undefined;
   let refresh: NodeJS.Timeout | undefined;
 
@@ -123,7 +127,8 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const abort = new AbortController();
-    running.add(abort);
+    const run: { abort: AbortController; why?: "shutdown" | "cancel" } = { abort };
+    running.set(message.id, run);
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
     let outcome;
     try {
@@ -137,9 +142,14 @@ export function createWorker(options: WorkerOptions): Worker {
       });
     } finally {
       clearInterval(heartbeat);
-      running.delete(abort);
+      running.delete(message.id);
     }
-    if (!outcome.ok && abort.signal.aborted) {
+    if (run.why === "cancel") {
+      // Cancelled: the store says REVOKED already, and no outcome of this attempt applies.
+      delivery.ack();
+      return;
+    }
+    if (!outcome.ok && run.why === "shutdown") {
       // Interrupted by shutdown, not failed: let another worker take it at once.
       delivery.nak();
       return;
@@ -175,8 +185,18 @@ export function createWorker(options: WorkerOptions): Worker {
 
   return {
     queues,
+    get running() {
+      return running.size;
+    },
     async start() {
       await store.registerTaskTypes(catalog);
+      unsubscribeCancels = queue.onCancel((id) => {
+        const run = running.get(id);
+        if (run && !run.abort.signal.aborted) {
+          run.why = "cancel";
+          run.abort.abort(new Error(`task ${id} was cancelled`));
+        }
+      });
       refresh = setInterval(() => {
         store.registerTaskTypes(catalog).catch((e: unknown) => log(`[worker] catalog refresh failed: ${String(e)}`));
       }, options.catalogRefreshMs ?? 30_000);
@@ -191,12 +211,16 @@ export function createWorker(options: WorkerOptions): Worker {
     async stop() {
       clearInterval(refresh);
       const grace = setTimeout(() => {
-        for (const abort of running) abort.abort(new Error("worker is shutting down"));
+        for (const run of running.values()) {
+          run.why ??= "shutdown";
+          run.abort.abort(new Error("worker is shutting down"));
+        }
       }, options.shutdownGraceMs ?? 30_000);
       try {
         await consumer?.stop();
       } finally {
         clearTimeout(grace);
+        unsubscribeCancels?.();
       }
     },
   };

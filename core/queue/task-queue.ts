@@ -58,6 +58,16 @@ export interface TaskQueue {
    */
   consume(options: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Promise<Consumer>;
 
+  /**
+   * Tells every worker that task `id` was cancelled, so the one running it
+   * aborts its signal. Best effort and not durable: the store's REVOKED
+   * status is what guarantees the task never completes as something else.
+   */
+  publishCancel(id: string): Promise<void>;
+
+  /** Calls `handler` with the id of every task cancelled from now on; returns an unsubscribe function. */
+  onCancel(handler: (id: string) => void): () => void;
+
   /** Resolves when the queue answers; rejects otherwise. */
   ping(): Promise<void>;
 

@@ -279,7 +279,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal((await store.getTask(running.id))?.status, "STARTED");
       });
 
-      test("revokeTask: PENDING and RETRY are revoked, others reported", async () => {
+      test("revokeTask: PENDING, RETRY and STARTED are revoked, final ones reported", async () => {
         const pending = newTask();
         const retry = newTask();
         const running = newTask();
@@ -296,7 +296,10 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const again = await store.revokeTask(pending.id);
         assert.ok(again.outcome === "not_revocable" && again.record.status === "REVOKED");
         const r3 = await store.revokeTask(running.id);
-        assert.ok(r3.outcome === "not_revocable" && r3.record.status === "STARTED");
+        assert.ok(r3.outcome === "revoked" && r3.record.status === "REVOKED");
+        // The running attempt's late outcome does not overwrite REVOKED.
+        assert.deepEqual(await store.finishTasks([{ id: running.id, attempt: 1, status: "SUCCESS", result: 1 }]), [false]);
+        assert.equal((await store.getTask(running.id))?.status, "REVOKED");
         assert.deepEqual(await store.revokeTask(randomUUID()), { outcome: "not_found" });
         assert.deepEqual(await store.revokeTask("nope"), { outcome: "not_found" });
       });

@@ -46,7 +46,10 @@ export interface TaskStore {
    */
   abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void>;
 
-  /** Moves a PENDING or RETRY task to REVOKED. */
+  /**
+   * Moves a PENDING, RETRY or STARTED task to REVOKED (final): it never runs
+   * again, and a running attempt's outcome no longer applies.
+   */
   revokeTask(id: string): Promise<RevokeResult>;
 
   /** Inserts or refreshes catalog entries (a worker calls this on start). */

@@ -35,6 +35,8 @@ export interface TaskServiceDeps {
   caller: CallerResolver;
   /** Submissions per principal (anonymous: per client address). */
   submitLimit: RateLimit;
+  /** Tells workers a task was cancelled (so a running one aborts its signal). */
+  publishCancel: (id: string) => Promise<void>;
   /** Deepest nesting accepted in `args`. Default 32. */
   maxArgsDepth?: number;
 }
@@ -157,10 +159,10 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       const result = await store.revokeTask(req.id.toLowerCase());
       if (result.outcome === "not_found") throw new TaskNotFoundError(req.id);
       if (result.outcome === "not_revocable") {
-        throw new TaskStateConflictError(
-          `task ${req.id} is ${result.record.status}: only PENDING or RETRY tasks can be cancelled`,
-        );
+        throw new TaskStateConflictError(`task ${req.id} is already ${result.record.status}: only unfinished tasks can be cancelled`);
       }
+      // REVOKED is final in the store already; the notice only makes a running attempt stop early.
+      deps.publishCancel(result.record.id).catch((e: unknown) => console.error(`[server] cancel notice for ${result.record.id} not sent:`, e));
       return { task: taskToProto(result.record) };
     },
 

@@ -55,3 +55,17 @@ export const refuse = defineTask({
     throw new NonRetryableError(reason);
   },
 });
+
+/**
+ * `demo.main.ignoreCancel({ms})`: waits `ms` milliseconds and ignores its
+ * signal, to show what happens to a task that does not cooperate: its late
+ * result is discarded (a cancelled task stays REVOKED).
+ */
+export const ignoreCancel = defineTask({
+  description: "Waits ms milliseconds, ignoring cancellation",
+  args: z.strictObject({ ms: z.int().min(0).max(600_000) }),
+  run: async ({ ms }) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { slept: ms };
+  },
+});

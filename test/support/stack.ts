@@ -57,6 +57,8 @@ export interface Stack {
   /** The private servers (real backend only). */
   postgres?: PostgresServer;
   nats?: NatsServer;
+  /** Workers started so far, in order. */
+  workers: readonly StackWorker[];
   /**
    * Starts a worker: on the real backend like `npm run worker` (its own
    * store and queue connections), embedded like `npm start` (sharing them).
@@ -157,6 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     postgres,
     nats,
     startWorker,
+    workers,
     async stop() {
       await Promise.allSettled(workers.map((w) => w.stop()));
       await server.close(100);

@@ -143,6 +143,22 @@ class JetStreamQueue implements TaskQueue {
     return consumer;
   }
 
+  async publishCancel(id: string): Promise<void> {
+    if (this.#nc.isClosed() || this.#closed) throw new QueueUnavailableError("NATS connection is closed");
+    // Core NATS, not JetStream: only workers running the task right now care.
+    this.#nc.publish(cancelSubject(this.#settings.subjectPrefix), id);
+    await this.#nc.flush();
+  }
+
+  onCancel(handler: (id: string) => void): () => void {
+    const sub = this.#nc.subscribe(cancelSubject(this.#settings.subjectPrefix), {
+      callback: (err, msg) => {
+        if (!err) handler(msg.string());
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
   async ping(): Promise<void> {
     if (this.#nc.isClosed() || this.#closed) throw new QueueUnavailableError("NATS connection is closed");
     if (!this.#connected) throw new QueueUnavailableError("disconnected from NATS");
@@ -200,4 +216,13 @@ class JetStreamQueue implements TaskQueue {
       }
     }
   }
+}
+
+/**
+ * Subject of cancel notices: outside the stream's `<prefix>.>` subjects (so
+ * JetStream does not store them), e.g. `tstasks.cancel` for `tstasks.tasks`.
+ */
+function cancelSubject(subjectPrefix: string): string {
+  const dot = subjectPrefix.lastIndexOf(".");
+  return dot < 0 ? `${subjectPrefix}_cancel` : `${subjectPrefix.slice(0, dot)}.cancel`;
 }

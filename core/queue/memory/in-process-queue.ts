@@ -50,6 +50,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): TaskQ
 
 class InProcessQueue implements TaskQueue {
   readonly #broker: MessageBroker;
+  readonly #cancelHandlers = new Set<(id: string) => void>();
   #closed: Promise<void> | undefined;
 
   constructor(broker: MessageBroker) {
@@ -73,6 +74,19 @@ class InProcessQueue implements TaskQueue {
 
   async ping(): Promise<void> {
     if (this.#closed) throw new QueueUnavailableError("queue is closed");
+  }
+
+  async publishCancel(id: string): Promise<void> {
+    if (this.#closed) throw new QueueUnavailableError("queue is closed");
+    // Like a NATS message: delivered after the caller's await returns.
+    setImmediate(() => {
+      for (const handler of [...this.#cancelHandlers]) handler(id);
+    });
+  }
+
+  onCancel(handler: (id: string) => void): () => void {
+    this.#cancelHandlers.add(handler);
+    return () => this.#cancelHandlers.delete(handler);
   }
 
   /** Stops every consumer, waits for their in-flight handlers, then drops what is left. */

@@ -180,7 +180,7 @@ export async function revokeTaskRow(db: Kysely<Database>, id: string): Promise<T
     .updateTable("tasks")
     .set({ status: "REVOKED", finished_at: sql<Date>`now()` })
     .where("id", "=", id)
-    .where("status", "in", ["PENDING", "RETRY"])
+    .where("status", "in", ["PENDING", "RETRY", "STARTED"])
     .returning(TASK_COLUMNS)
     .executeTakeFirst();
 }

@@ -290,7 +290,9 @@ export const TaskService: GenService<{
     output: typeof ListTasksResponseSchema;
   },
   /**
-   * Revokes a task that has not started yet.
+   * Revokes an unfinished task: a queued one never runs, a running one gets
+   * its signal aborted (across processes) and ends REVOKED. FailedPrecondition
+   * (HTTP 409) for a finished task.
    *
    * @generated from rpc tstasks.v1.TaskService.CancelTask
    */
