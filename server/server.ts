@@ -26,6 +26,7 @@ import { createLoginThrottle } from "./auth/login-throttle.js";
 import { createRateLimit, type RateLimit } from "./auth/rate-limit.js";
 import type { TokenService } from "./auth/token-service.js";
 import { applySecurityHeaders } from "./http/security-headers.js";
+import { startExpirySweeper } from "./expiry-sweeper.js";
 import { createAuthService } from "./routes/auth-service.js";
 
 /** What {@link build} needs: the backends, the token service and the HTTP settings. */
@@ -120,6 +121,8 @@ export function build(deps: ServerDeps): TasksServer {
     contextValues: contextValuesFor,
   });
 
+  const stopSweeper = startExpirySweeper(deps.store);
+
   const http = createOnePortServer((req, res) => {
     applySecurityHeaders(res);
     if (applyCors(corsOrigins, req, res)) return;
@@ -130,6 +133,7 @@ export function build(deps: ServerDeps): TasksServer {
     listen: (port, host) => http.listen(port, host),
     async close(graceMs) {
       shutdown.abort();
+      stopSweeper();
       await http.close(graceMs);
     },
   };

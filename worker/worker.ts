@@ -27,6 +27,8 @@ export interface WorkerOptions {
    * failed), so another worker runs it. Default 30 000 ms.
    */
   shutdownGraceMs?: number;
+  /** After a task's time limit, how long it has to stop before it is abandoned. Default 5000 ms. */
+  timeoutGraceMs?: number;
   /** Where log lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -66,7 +68,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
   /** Running attempts by task id, with why their signal was aborted (if it was). */
-  const running = new Map<string, { abort: AbortController; why?: "shutdown" | "cancel" }>();
+  const running = new Map<string, { abort: AbortController; why?: "shutdown" | "cancel" | "timeout" }>();
+  const timeoutGraceMs = options.timeoutGraceMs ?? 5000;
   let unsubscribeCancels: (() => void) | undefined;
   let consumer: Consumer | undefined;
   let refresh: NodeJS.Timeout | undefined;
@@ -127,26 +130,61 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const abort = new AbortController();
-    const run: { abort: AbortController; why?: "shutdown" | "cancel" } = { abort };
+    const run: { abort: AbortController; why?: "shutdown" | "cancel" | "timeout" } = { abort };
+    const timeoutMs = record.timeoutMs ?? task.definition.timeoutMs;
+    let deadline: NodeJS.Timeout | undefined;
+    let abandon: NodeJS.Timeout | undefined;
     running.set(message.id, run);
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
     let outcome;
     try {
       // The store's row, not the message, is the record of what to run.
-      outcome = await runTask(task, { ...message, type: record.type, args: record.args }, {
+      const attempt = runTask(task, { ...message, type: record.type, args: record.args }, {
         taskId: message.id,
         type: message.type,
         attempt: claimed.attempt,
         signal: abort.signal,
         worker: name,
       });
+      let abandoned: Promise<undefined> = new Promise(() => {});
+      if (timeoutMs > 0) {
+        deadline = setTimeout(() => {
+          run.why ??= "timeout";
+          abort.abort(new Error(`task ran longer than its ${timeoutMs} ms limit`));
+        }, timeoutMs);
+        // A task that ignores its signal is let go after the grace; its late result is never recorded.
+        abandoned = new Promise((resolve) => {
+          abandon = setTimeout(() => resolve(undefined), timeoutMs + timeoutGraceMs);
+        });
+      }
+      outcome = await Promise.race([attempt, abandoned]);
     } finally {
+      clearTimeout(deadline);
+      clearTimeout(abandon);
       clearInterval(heartbeat);
       running.delete(message.id);
     }
     if (run.why === "cancel") {
       // Cancelled: the store says REVOKED already, and no outcome of this attempt applies.
       delivery.ack();
+      return;
+    }
+    if (run.why === "timeout") {
+      const stopped = outcome !== undefined;
+      await settle(delivery, {
+        id: message.id,
+        attempt: claimed.attempt,
+        status: "FAILURE",
+        error: {
+          type: "DeadlineExceeded",
+          message: `ran longer than its ${timeoutMs} ms limit${stopped ? "" : `; it did not stop within ${timeoutGraceMs} ms of its signal and was abandoned`}`,
+        },
+      });
+      return;
+    }
+    if (outcome === undefined) {
+      // Abandoned while shutting down: hand it back so another worker runs it.
+      delivery.nak();
       return;
     }
     if (!outcome.ok && run.why === "shutdown") {

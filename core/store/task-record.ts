@@ -32,6 +32,10 @@ export interface TaskRecord {
   runAt: Date | null;
   /** The submitter's idempotency key, if any. */
   idempotencyKey: string | null;
+  /** One attempt's time limit in ms; null: the task type's default. */
+  timeoutMs: number | null;
+  /** Queue deadline: not started by then, it ends FAILURE Expired. */
+  expiresAt: Date | null;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */
@@ -53,6 +57,10 @@ export interface NewTask {
    * and reports the first task's id instead.
    */
   idempotencyKey?: string | null;
+  /** One attempt's time limit in ms; omit or null for the type's default. */
+  timeoutMs?: number | null;
+  /** Queue deadline; omit or null for none. */
+  expiresAt?: Date | null;
 }
 
 /** What {@link TaskStore.insertTasks} reports per task. */

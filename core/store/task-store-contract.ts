@@ -69,6 +69,10 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             permission: null,
             errors: [],
             maxRetries: null,
+            runAt: null,
+            idempotencyKey: null,
+            timeoutMs: null,
+            expiresAt: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
@@ -96,6 +100,22 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
           [1, "boom"],
           [2, "again"],
         ]);
+      });
+
+      test("expireTasks ends overdue PENDING tasks only, and a claim never starts an overdue one", async () => {
+        const overdue = newTask({ expiresAt: new Date(Date.now() - 1000) });
+        const later = newTask({ expiresAt: new Date(Date.now() + 60_000) });
+        const none = newTask();
+        await store.insertTasks([overdue, later, none]);
+        const [claim] = await store.startTasks([{ id: overdue.id, worker: "w" }]);
+        assert.equal(claim?.run, false);
+        assert.ok((await store.expireTasks(1000)) >= 1);
+        const expired = await store.getTask(overdue.id);
+        assert.equal(expired?.status, "FAILURE");
+        assert.equal(expired?.error?.type, "Expired");
+        assert.equal(expired?.errors.length, 1);
+        assert.equal((await store.getTask(later.id))?.status, "PENDING");
+        assert.equal((await store.getTask(none.id))?.status, "PENDING");
       });
 
       test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {

@@ -52,6 +52,12 @@ export interface TaskStore {
    */
   revokeTask(id: string): Promise<RevokeResult>;
 
+  /**
+   * Ends PENDING tasks whose queue deadline passed (FAILURE, error type
+   * "Expired"), at most `limit` per call. Returns how many it ended.
+   */
+  expireTasks(limit: number): Promise<number>;
+
   /** Inserts or refreshes catalog entries (a worker calls this on start). */
   registerTaskTypes(types: readonly TaskTypeRecord[]): Promise<void>;
 

@@ -26,6 +26,13 @@ export interface TaskOptions<Args extends z.ZodType, Result> {
   retries?: number;
   /** Wait between attempts. Default: 1 s, doubling, at most 60 s, with jitter. */
   backoff?: BackoffOptions;
+  /**
+   * Time limit of one attempt in ms (a submission may override it). When it
+   * passes, the task's signal is aborted and the attempt ends FAILURE
+   * DeadlineExceeded; a task that ignores its signal is abandoned after the
+   * worker's grace. Default: 0, no limit.
+   */
+  timeoutMs?: number;
   /** The work. Its return value must be JSON; it becomes the task's result. */
   run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
 }
@@ -42,6 +49,7 @@ export interface TaskDefinition<Args extends z.ZodType = z.ZodType, Result = unk
   readonly protected: boolean;
   readonly retries: number;
   readonly backoff: BackoffOptions;
+  readonly timeoutMs: number;
   readonly run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
 }
 
@@ -84,6 +92,7 @@ export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<
     protected: options.protected ?? false,
     retries,
     backoff: { ...options.backoff },
+    timeoutMs: options.timeoutMs ?? 0,
     run: options.run,
   });
 }

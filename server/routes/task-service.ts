@@ -98,6 +98,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       const errors = entry.validate(args);
       if (Object.keys(errors).length > 0) throw new ArgumentsInvalidError(errors);
 
+      const runAt = resolveRunAt(req.runAt ? timestampDate(req.runAt) : undefined, req.delayMs);
       const task = {
         id: randomUUID(),
         type: req.type,
@@ -107,8 +108,11 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         // What the worker checks before running a protected type.
         permission: entry.record.protected ? req.type : null,
         maxRetries: req.maxRetries ?? null,
-        runAt: resolveRunAt(req.runAt ? timestampDate(req.runAt) : undefined, req.delayMs),
+        runAt,
         idempotencyKey: req.idempotencyKey || null,
+        timeoutMs: req.timeoutMs || null,
+        // The queue deadline counts from when the task may first run.
+        expiresAt: req.queueTimeoutMs ? new Date((runAt?.getTime() ?? Date.now()) + req.queueTimeoutMs) : null,
       };
       const inserted = await submitter.submit(task);
       if (inserted.existing) {

@@ -34,6 +34,8 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     errors: t.errors,
     runAt: t.runAt ? timestampFromDate(t.runAt) : undefined,
     idempotencyKey: t.idempotencyKey ?? "",
+    timeoutMs: t.timeoutMs ?? 0,
+    expiresAt: t.expiresAt ? timestampFromDate(t.expiresAt) : undefined,
   };
 }
 

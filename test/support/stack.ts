@@ -126,7 +126,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const wQueue = own ? await createJetStreamQueue({ url: nats!.url, name }) : queue;
     const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? TASKPACKS_DIR, log: () => {} });
     if (failures.length > 0) throw new Error(`taskpacks failed to load: ${JSON.stringify(failures)}`);
-    const worker = createWorker({ store: wStore, queue: wQueue, tasks, name, concurrency: o.concurrency ?? 8, log: () => {} });
+    const worker = createWorker({
+      store: wStore,
+      queue: wQueue,
+      tasks,
+      name,
+      concurrency: o.concurrency ?? 8,
+      timeoutGraceMs: 500,
+      log: () => {},
+    });
     await worker.start();
     let stopped = false;
     const handle: StackWorker = {

@@ -26,7 +26,7 @@ import {
   insertTaskRows,
   revokeTaskRow,
   selectTaskRow,
-  selectTaskRows, selectTasksByIdempotencyKey } from "./tasks.repository.js";
+  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows } from "./tasks.repository.js";
 import type { ClaimInput, FinishInput } from "./tasks.repository.js";
 import { isUuid } from "./uuid.js";
 
@@ -184,6 +184,10 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
 
     async abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void> {
       await retryOnDeadlock(() => abandonTaskRows(db, ids.filter(isUuid), error));
+    },
+
+    async expireTasks(limit: number): Promise<number> {
+      return retryOnDeadlock(() => expireTaskRows(db, limit));
     },
 
     async revokeTask(id: string): Promise<RevokeResult> {

@@ -26,6 +26,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     maxRetries: row.max_retries,
     runAt: row.run_at,
     idempotencyKey: row.idempotency_key,
+    timeoutMs: row.timeout_ms,
+    expiresAt: row.expires_at,
   };
 }
 

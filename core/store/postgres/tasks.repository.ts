@@ -25,8 +25,9 @@ function taskColumns(alias: string) {
 export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<{ id: string; created_at: Date }[]> {
   if (tasks.length === 0) return [];
   const { rows } = await sql<{ id: string; created_at: Date }>`
-    insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key)
-    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key
+    insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at)
+    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key,
+           v.timeout_ms, v.expires_at
     from unnest(
       ${tasks.map((t) => t.id)}::uuid[],
       ${tasks.map((t) => t.type)}::text[],
@@ -36,8 +37,10 @@ export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTa
       ${tasks.map((t) => t.permission ?? null)}::text[],
       ${tasks.map((t) => t.maxRetries ?? null)}::int4[],
       ${tasks.map((t) => t.runAt?.toISOString() ?? null)}::timestamptz[],
-      ${tasks.map((t) => t.idempotencyKey ?? null)}::text[]
-    ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key)
+      ${tasks.map((t) => t.idempotencyKey ?? null)}::text[],
+      ${tasks.map((t) => t.timeoutMs ?? null)}::int4[],
+      ${tasks.map((t) => t.expiresAt?.toISOString() ?? null)}::timestamptz[]
+    ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at)
     on conflict ((coalesce(owner, '')), idempotency_key) where idempotency_key is not null do nothing
     returning id, created_at
   `.execute(db);
@@ -121,6 +124,8 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
       set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now()
       from v
       where t.id = v.id and t.status in ('PENDING', 'RETRY', 'STARTED')
+        -- Past its queue deadline, a task is expired (see expireTaskRows), not started late.
+        and not (t.status = 'PENDING' and t.expires_at is not null and t.expires_at <= now())
       returning v.ord, ${taskColumns("t")}
     )
     select v.ord, c.ord is not null as claimed, s.status as current_status, ${taskColumns("c")}
@@ -194,4 +199,26 @@ export async function abandonTaskRows(db: Kysely<Database>, ids: readonly string
     .where("id", "=", sql<string>`any(${[...ids]}::uuid[])`)
     .where("status", "=", "PENDING")
     .execute();
+}
+
+/**
+ * Ends every PENDING task whose queue deadline has passed: FAILURE with an
+ * Expired error (also appended to `errors`). Returns how many.
+ */
+export async function expireTaskRows(db: Kysely<Database>, limit: number): Promise<number> {
+  const { rows } = await sql<{ id: string }>`
+    update tasks as t
+    set status = 'FAILURE', finished_at = now(),
+        error = jsonb_build_object('type', 'Expired', 'message', 'not started before its queue deadline (' || t.expires_at || ')'),
+        errors = t.errors || jsonb_build_array(jsonb_build_object('attempt', 0, 'type', 'Expired',
+                   'message', 'not started before its queue deadline (' || t.expires_at || ')'))
+    where t.id in (
+      select id from tasks
+      where status = 'PENDING' and expires_at is not null and expires_at <= now()
+      order by expires_at
+      limit ${limit}
+    ) and t.status = 'PENDING'
+    returning t.id
+  `.execute(db);
+  return rows.length;
 }

@@ -37,6 +37,10 @@ export interface TasksTable {
   run_at: Date | null;
   /** The submitter's idempotency key; unique per owner. */
   idempotency_key: string | null;
+  /** One attempt's time limit in ms; NULL: the task type's default. */
+  timeout_ms: number | null;
+  /** Queue deadline: not started by then → FAILURE Expired. */
+  expires_at: Date | null;
 }
 
 /** A `tasks` row as selected. */
@@ -68,4 +72,6 @@ export const TASK_COLUMNS = [
   "max_retries",
   "run_at",
   "idempotency_key",
+  "timeout_ms",
+  "expires_at",
 ] as const satisfies readonly (keyof TasksTable)[];

@@ -1,0 +1,22 @@
+import type { TaskStore } from "../core/store/task-store.js";
+
+/**
+ * Ends queued tasks whose queue deadline passed, every `intervalMs` (default
+ * 1000), even when no worker would ever take them. Safe to run in every
+ * server at once (the update is conditional). Returns a stop function.
+ */
+export function startExpirySweeper(store: TaskStore, intervalMs = 1000): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    store
+      .expireTasks(1000)
+      .catch((e: unknown) => console.error("[server] expiring overdue tasks failed:", e instanceof Error ? e.message : e))
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
