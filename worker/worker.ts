@@ -29,6 +29,12 @@ export interface WorkerOptions {
   shutdownGraceMs?: number;
   /** After a task's time limit, how long it has to stop before it is abandoned. Default 5000 ms. */
   timeoutGraceMs?: number;
+  /**
+   * A task whose attempts ended this many times without an outcome (its
+   * worker crashed, was killed, or lost NATS/Postgres) ends FAILURE
+   * WorkerLost instead of being redelivered forever. Default 3.
+   */
+  maxLostAttempts?: number;
   /** Where log lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -70,6 +76,7 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Running attempts by task id, with why their signal was aborted (if it was). */
   const running = new Map<string, { abort: AbortController; why?: "shutdown" | "cancel" | "timeout" }>();
   const timeoutGraceMs = options.timeoutGraceMs ?? 5000;
+  const maxLostAttempts = options.maxLostAttempts ?? 3;
   let unsubscribeCancels: (() => void) | undefined;
   let consumer: Consumer | undefined;
   let refresh: NodeJS.Timeout | undefined;
@@ -116,6 +123,19 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const record = claimed.record;
+    if (record.lostAttempts >= maxLostAttempts) {
+      // It took its worker down (or was stranded) this many times: a poison task; stop redelivering it.
+      await settle(delivery, {
+        id: message.id,
+        attempt: claimed.attempt,
+        status: "FAILURE",
+        error: {
+          type: "WorkerLost",
+          message: `${record.lostAttempts} attempts ended without an outcome (the worker crashed, was killed or lost its connections); giving up`,
+        },
+      });
+      return;
+    }
     if (task.definition.protected && record.permission !== record.type) {
       // The API records the permission it checked; a row without it did not come through the API.
       await settle(delivery, {

@@ -12,4 +12,10 @@ export interface TaskMessage {
   args: JsonObject;
   /** Not to run before this time (epoch ms); absent: at once. */
   runAt?: number;
+  /**
+   * What the queue deduplicates on (JetStream's Nats-Msg-Id); absent: `id`.
+   * A manual retry of a task sends a fresh one, since its first message's id
+   * may still be inside the duplicate window.
+   */
+  dedupId?: string;
 }

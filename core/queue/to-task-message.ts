@@ -7,11 +7,14 @@ export interface MessageSource {
   queue: string;
   args: TaskMessage["args"];
   runAt?: Date | null;
+  /** See {@link TaskMessage.dedupId}. */
+  dedupId?: string;
 }
 
 /** The queue message for a task: what a worker needs to run it. */
 export function toTaskMessage(task: MessageSource): TaskMessage {
   const message: TaskMessage = { id: task.id, type: task.type, queue: task.queue, args: task.args };
   if (task.runAt) message.runAt = task.runAt.getTime();
+  if (task.dedupId) message.dedupId = task.dedupId;
   return message;
 }

@@ -36,6 +36,8 @@ export interface TaskRecord {
   timeoutMs: number | null;
   /** Queue deadline: not started by then, it ends FAILURE Expired. */
   expiresAt: Date | null;
+  /** Attempts whose worker vanished (crash, kill, lost connection) without recording an outcome. */
+  lostAttempts: number;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */
@@ -122,3 +124,9 @@ export type RevokeResult =
   | { outcome: "revoked"; record: TaskRecord }
   | { outcome: "not_found" }
   | { outcome: "not_revocable"; record: TaskRecord };
+
+/** Result of a requeue (retry) request. */
+export type RequeueResult =
+  | { outcome: "requeued"; record: TaskRecord }
+  | { outcome: "not_found" }
+  | { outcome: "not_requeueable"; record: TaskRecord };

@@ -73,6 +73,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             idempotencyKey: null,
             timeoutMs: null,
             expiresAt: null,
+            lostAttempts: 0,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);

@@ -1,4 +1,4 @@
-import type { InsertedTask, ListTasksQuery, NewTask, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
+import type { InsertedTask, ListTasksQuery, NewTask, RequeueResult, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
 import type { TaskTypeRecord } from "./task-type-record.js";
 import type { TaskErrorInfo } from "../task/task-error.js";
 
@@ -51,6 +51,12 @@ export interface TaskStore {
    * again, and a running attempt's outcome no longer applies.
    */
   revokeTask(id: string): Promise<RevokeResult>;
+
+  /**
+   * Puts a FAILURE or REVOKED task back to PENDING for another attempt
+   * (its attempts and errors are kept).
+   */
+  requeueTask(id: string): Promise<RequeueResult>;
 
   /**
    * Ends PENDING tasks whose queue deadline passed (FAILURE, error type

@@ -80,6 +80,13 @@ class MemoryTasks implements ServiceImpl<typeof TaskService> {
     return { task };
   }
 
+  retryTask(req: { id: string }) {
+    const task = this.tasks.get(req.id);
+    if (task === undefined) throw new ConnectError(`task ${req.id} not found`, Code.NotFound);
+    task.status = TaskStatus.PENDING;
+    return { task };
+  }
+
   listTaskTypes() {
     return {
       types: {

@@ -132,6 +132,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           startedAt: null,
           finishedAt: null,
           errors: [],
+          lostAttempts: 0,
         }),
       };
     },
@@ -167,6 +168,17 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       }
       // REVOKED is final in the store already; the notice only makes a running attempt stop early.
       deps.publishCancel(result.record.id).catch((e: unknown) => console.error(`[server] cancel notice for ${result.record.id} not sent:`, e));
+      return { task: taskToProto(result.record) };
+    },
+
+    async retryTask(req, ctx) {
+      await findTask(req.id, ctx);
+      const result = await store.requeueTask(req.id.toLowerCase());
+      if (result.outcome === "not_found") throw new TaskNotFoundError(req.id);
+      if (result.outcome === "not_requeueable") {
+        throw new TaskStateConflictError(`task ${req.id} is ${result.record.status}: only FAILURE or REVOKED tasks can be retried`);
+      }
+      await submitter.requeue(result.record);
       return { task: taskToProto(result.record) };
     },
 

@@ -69,3 +69,18 @@ export const ignoreCancel = defineTask({
     return { slept: ms };
   },
 });
+
+/**
+ * `demo.main.crash()`: kills its own worker process (SIGKILL), on every
+ * attempt: a poison task, to watch tstasks give up on it (FAILURE
+ * WorkerLost after 3 lost attempts) instead of redelivering it forever.
+ * In embedded mode the worker process is the whole service.
+ */
+export const crash = defineTask({
+  description: "Kills its own worker process (a poison task)",
+  args: z.strictObject({}),
+  run: () => {
+    process.kill(process.pid, "SIGKILL");
+    return null;
+  },
+});

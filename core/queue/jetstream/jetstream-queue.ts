@@ -105,7 +105,7 @@ class JetStreamQueue implements TaskQueue {
     // All requests go out before the first PubAck is awaited.
     const results = await Promise.allSettled(
       messages.map((message) =>
-        this.#js.publish(queueSubject(subjectPrefix, message.queue), JSON.stringify(message), { msgID: message.id }),
+        this.#js.publish(queueSubject(subjectPrefix, message.queue), JSON.stringify(message), { msgID: message.dedupId ?? message.id }),
       ),
     );
     let failed = 0;

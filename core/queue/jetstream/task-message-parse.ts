@@ -15,11 +15,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function asTaskMessage(value: unknown): TaskMessage | undefined {
   if (!isPlainObject(value)) return undefined;
-  const { id, type, queue, args, runAt } = value;
+  const { id, type, queue, args, runAt, dedupId } = value;
   if (typeof id !== "string" || id === "") return undefined;
   if (typeof type !== "string" || type === "") return undefined;
   if (typeof queue !== "string" || queue === "") return undefined;
   if (!isPlainObject(args)) return undefined;
   if (runAt !== undefined && (typeof runAt !== "number" || !Number.isFinite(runAt))) return undefined;
-  return runAt === undefined ? { id, type, queue, args: args as JsonObject } : { id, type, queue, args: args as JsonObject, runAt };
+  if (dedupId !== undefined && typeof dedupId !== "string") return undefined;
+  const message: TaskMessage = { id, type, queue, args: args as JsonObject };
+  if (runAt !== undefined) message.runAt = runAt;
+  if (dedupId !== undefined) message.dedupId = dedupId;
+  return message;
 }

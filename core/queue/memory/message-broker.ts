@@ -56,7 +56,7 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
     this.#dedup.expire(now);
     let last: QueueState | undefined;
     for (const message of messages) {
-      if (!this.#dedup.admit(message.id, now)) continue;
+      if (!this.#dedup.admit(message.dedupId ?? message.id, now)) continue;
       const queue = last?.name === message.queue ? last : this.#queue(message.queue);
       queue.enqueue({ payload: JSON.stringify(message), queue, deliveries: 0, done: false, current: undefined });
       // Batches are mostly one queue: wake its consumers once per run of it.

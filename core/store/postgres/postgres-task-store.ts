@@ -9,7 +9,7 @@ import type {
   StartResult,
   TaskOutcome,
   TaskPage,
-  TaskRecord, InsertedTask } from "../task-record.js";
+  TaskRecord, InsertedTask, RequeueResult } from "../task-record.js";
 import type { TaskErrorInfo } from "../../task/task-error.js";
 import type { TaskStore } from "../task-store.js";
 import type { TaskTypeRecord } from "../task-type-record.js";
@@ -26,7 +26,7 @@ import {
   insertTaskRows,
   revokeTaskRow,
   selectTaskRow,
-  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows } from "./tasks.repository.js";
+  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow } from "./tasks.repository.js";
 import type { ClaimInput, FinishInput } from "./tasks.repository.js";
 import { isUuid } from "./uuid.js";
 
@@ -184,6 +184,14 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
 
     async abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void> {
       await retryOnDeadlock(() => abandonTaskRows(db, ids.filter(isUuid), error));
+    },
+
+    async requeueTask(id: string): Promise<RequeueResult> {
+      if (!isUuid(id)) return { outcome: "not_found" };
+      const row = await requeueTaskRow(db, id);
+      if (row) return { outcome: "requeued", record: taskRowToRecord(row) };
+      const current = await selectTaskRow(db, id);
+      return current ? { outcome: "not_requeueable", record: taskRowToRecord(current) } : { outcome: "not_found" };
     },
 
     async expireTasks(limit: number): Promise<number> {

@@ -28,6 +28,7 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     idempotencyKey: row.idempotency_key,
     timeoutMs: row.timeout_ms,
     expiresAt: row.expires_at,
+    lostAttempts: row.lost_attempts,
   };
 }
 

@@ -121,7 +121,9 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
       ) as v(ord, id, worker)
     ), claimed as (
       update tasks as t
-      set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now()
+      set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now(),
+          -- Claimed again while STARTED: the previous attempt's worker vanished.
+          lost_attempts = t.lost_attempts + case when t.status = 'STARTED' then 1 else 0 end
       from v
       where t.id = v.id and t.status in ('PENDING', 'RETRY', 'STARTED')
         -- Past its queue deadline, a task is expired (see expireTaskRows), not started late.
@@ -221,4 +223,19 @@ export async function expireTaskRows(db: Kysely<Database>, limit: number): Promi
     returning t.id
   `.execute(db);
   return rows.length;
+}
+
+/**
+ * Puts a FAILURE or REVOKED task back to PENDING for a new attempt (result,
+ * error and finished_at cleared; attempts and the errors list kept).
+ * Returns the updated row, or undefined when the task is in another status.
+ */
+export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
+  return db
+    .updateTable("tasks")
+    .set({ status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null })
+    .where("id", "=", id)
+    .where("status", "in", ["FAILURE", "REVOKED"])
+    .returning(TASK_COLUMNS)
+    .executeTakeFirst();
 }

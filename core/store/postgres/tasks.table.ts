@@ -41,6 +41,8 @@ export interface TasksTable {
   timeout_ms: number | null;
   /** Queue deadline: not started by then → FAILURE Expired. */
   expires_at: Date | null;
+  /** Attempts whose worker vanished without recording an outcome. */
+  lost_attempts: Generated<number>;
 }
 
 /** A `tasks` row as selected. */
@@ -74,4 +76,5 @@ export const TASK_COLUMNS = [
   "idempotency_key",
   "timeout_ms",
   "expires_at",
+  "lost_attempts",
 ] as const satisfies readonly (keyof TasksTable)[];

@@ -15,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task_service.proto.
  */
 export const file_tstasks_v1_task_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHAoOR2V0VGFza1JlcXVlc3QSCgoCaWQYASABKAkiMQoPR2V0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2sibwoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJNChFMaXN0VGFza3NSZXNwb25zZRIfCgV0YXNrcxgBIAMoCzIQLnRzdGFza3MudjEuVGFzaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHwoRQ2FuY2VsVGFza1JlcXVlc3QSCgoCaWQYASABKAkiNAoSQ2FuY2VsVGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siFgoUTGlzdFRhc2tUeXBlc1JlcXVlc3QimAEKFUxpc3RUYXNrVHlwZXNSZXNwb25zZRI7CgV0eXBlcxgBIAMoCzIsLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1Jlc3BvbnNlLlR5cGVzRW50cnkaQgoKVHlwZXNFbnRyeRILCgNrZXkYASABKAkSIwoFdmFsdWUYAiABKAsyFC50c3Rhc2tzLnYxLlRhc2tUeXBlOgI4ATKQBAoLVGFza1NlcnZpY2USYwoKU3VibWl0VGFzaxIdLnRzdGFza3MudjEuU3VibWl0VGFza1JlcXVlc3QaHi50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXNwb25zZSIWgtPkkwIQOgEqYgR0YXNrIgUvdGFzaxJfCgdHZXRUYXNrEhoudHN0YXNrcy52MS5HZXRUYXNrUmVxdWVzdBobLnRzdGFza3MudjEuR2V0VGFza1Jlc3BvbnNlIhuQAgGC0+STAhJiBHRhc2sSCi90YXNrL3tpZH0SWgoJTGlzdFRhc2tzEhwudHN0YXNrcy52MS5MaXN0VGFza3NSZXF1ZXN0Gh0udHN0YXNrcy52MS5MaXN0VGFza3NSZXNwb25zZSIQkAIBgtPkkwIHEgUvdGFzaxJvCgpDYW5jZWxUYXNrEh0udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVxdWVzdBoeLnRzdGFza3MudjEuQ2FuY2VsVGFza1Jlc3BvbnNlIiKC0+STAhw6ASpiBHRhc2siES90YXNrL3tpZH0vY2FuY2VsEm4KDUxpc3RUYXNrVHlwZXMSIC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXF1ZXN0GiEudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UiGJACAYLT5JMCD2IFdHlwZXMSBi90YXNrc2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
+  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHAoOR2V0VGFza1JlcXVlc3QSCgoCaWQYASABKAkiMQoPR2V0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2sibwoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJNChFMaXN0VGFza3NSZXNwb25zZRIfCgV0YXNrcxgBIAMoCzIQLnRzdGFza3MudjEuVGFzaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHwoRQ2FuY2VsVGFza1JlcXVlc3QSCgoCaWQYASABKAkiNAoSQ2FuY2VsVGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHgoQUmV0cnlUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSIzChFSZXRyeVRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIhYKFExpc3RUYXNrVHlwZXNSZXF1ZXN0IpgBChVMaXN0VGFza1R5cGVzUmVzcG9uc2USOwoFdHlwZXMYASADKAsyLC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZS5UeXBlc0VudHJ5GkIKClR5cGVzRW50cnkSCwoDa2V5GAEgASgJEiMKBXZhbHVlGAIgASgLMhQudHN0YXNrcy52MS5UYXNrVHlwZToCOAEy/QQKC1Rhc2tTZXJ2aWNlEmMKClN1Ym1pdFRhc2sSHS50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVzcG9uc2UiFoLT5JMCEDoBKmIEdGFzayIFL3Rhc2sSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EloKCUxpc3RUYXNrcxIcLnRzdGFza3MudjEuTGlzdFRhc2tzUmVxdWVzdBodLnRzdGFza3MudjEuTGlzdFRhc2tzUmVzcG9uc2UiEJACAYLT5JMCBxIFL3Rhc2sSbwoKQ2FuY2VsVGFzaxIdLnRzdGFza3MudjEuQ2FuY2VsVGFza1JlcXVlc3QaHi50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXNwb25zZSIigtPkkwIcOgEqYgR0YXNrIhEvdGFzay97aWR9L2NhbmNlbBJrCglSZXRyeVRhc2sSHC50c3Rhc2tzLnYxLlJldHJ5VGFza1JlcXVlc3QaHS50c3Rhc2tzLnYxLlJldHJ5VGFza1Jlc3BvbnNlIiGC0+STAhs6ASpiBHRhc2siEC90YXNrL3tpZH0vcmV0cnkSbgoNTGlzdFRhc2tUeXBlcxIgLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1JlcXVlc3QaIS50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZSIYkAIBgtPkkwIPYgV0eXBlcxIGL3Rhc2tzYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
 
 /**
  * @generated from message tstasks.v1.SubmitTaskRequest
@@ -240,6 +240,40 @@ export const CancelTaskResponseSchema: GenMessage<CancelTaskResponse> = /*@__PUR
   messageDesc(file_tstasks_v1_task_service, 7);
 
 /**
+ * @generated from message tstasks.v1.RetryTaskRequest
+ */
+export type RetryTaskRequest = Message<"tstasks.v1.RetryTaskRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tstasks.v1.RetryTaskRequest.
+ * Use `create(RetryTaskRequestSchema)` to create a new message.
+ */
+export const RetryTaskRequestSchema: GenMessage<RetryTaskRequest> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 8);
+
+/**
+ * @generated from message tstasks.v1.RetryTaskResponse
+ */
+export type RetryTaskResponse = Message<"tstasks.v1.RetryTaskResponse"> & {
+  /**
+   * @generated from field: tstasks.v1.Task task = 1;
+   */
+  task?: Task | undefined;
+};
+
+/**
+ * Describes the message tstasks.v1.RetryTaskResponse.
+ * Use `create(RetryTaskResponseSchema)` to create a new message.
+ */
+export const RetryTaskResponseSchema: GenMessage<RetryTaskResponse> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 9);
+
+/**
  * @generated from message tstasks.v1.ListTaskTypesRequest
  */
 export type ListTaskTypesRequest = Message<"tstasks.v1.ListTaskTypesRequest"> & {
@@ -250,7 +284,7 @@ export type ListTaskTypesRequest = Message<"tstasks.v1.ListTaskTypesRequest"> & 
  * Use `create(ListTaskTypesRequestSchema)` to create a new message.
  */
 export const ListTaskTypesRequestSchema: GenMessage<ListTaskTypesRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 8);
+  messageDesc(file_tstasks_v1_task_service, 10);
 
 /**
  * @generated from message tstasks.v1.ListTaskTypesResponse
@@ -267,7 +301,7 @@ export type ListTaskTypesResponse = Message<"tstasks.v1.ListTaskTypesResponse"> 
  * Use `create(ListTaskTypesResponseSchema)` to create a new message.
  */
 export const ListTaskTypesResponseSchema: GenMessage<ListTaskTypesResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 9);
+  messageDesc(file_tstasks_v1_task_service, 11);
 
 /**
  * Submit tasks, read their state and results, and discover task types.
@@ -317,6 +351,17 @@ export const TaskService: GenService<{
     methodKind: "unary";
     input: typeof CancelTaskRequestSchema;
     output: typeof CancelTaskResponseSchema;
+  },
+  /**
+   * Runs a FAILURE or REVOKED task again as a new attempt (its attempts and
+   * errors are kept). FailedPrecondition (HTTP 409) for any other status.
+   *
+   * @generated from rpc tstasks.v1.TaskService.RetryTask
+   */
+  retryTask: {
+    methodKind: "unary";
+    input: typeof RetryTaskRequestSchema;
+    output: typeof RetryTaskResponseSchema;
   },
   /**
    * Every task type registered by a worker, keyed by name.
