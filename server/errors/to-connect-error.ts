@@ -8,6 +8,7 @@ import {
   TaskStateConflictError,
   UnknownTaskTypeError,
 } from "./domain-errors.js";
+import { QueuePublishError, QueueUnavailableError } from "../../core/queue/queue-errors.js";
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError } from "../auth/auth-errors.js";
 import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "../../core/store/store-errors.js";
 
@@ -64,6 +65,9 @@ export function toConnectError(thrown: unknown): ConnectError {
   if (thrown instanceof InvalidListQueryError) return new ConnectError(thrown.message, Code.InvalidArgument);
   if (thrown instanceof InvalidTaskIdError) return new ConnectError(thrown.message, Code.InvalidArgument);
   if (thrown instanceof DuplicateTaskError) return new ConnectError(thrown.message, Code.AlreadyExists);
+  if (thrown instanceof QueuePublishError || thrown instanceof QueueUnavailableError) {
+    return new ConnectError("the task queue (NATS) is unavailable; try again shortly", Code.Unavailable, undefined, undefined, thrown);
+  }
   if (looksLikePg(thrown)) {
     return new ConnectError("the task store (Postgres) is unavailable; try again shortly", Code.Unavailable, undefined, undefined, thrown);
   }

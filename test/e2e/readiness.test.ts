@@ -22,6 +22,14 @@ describe("readiness follows the real backends [real]", () => {
     assert.match(down.body.message, /queue/);
     assert.doesNotMatch(down.body.message, /store down/);
     assert.deepEqual((await httpJson(`${stack.baseUrl}/ping`)).body, { status: "online" }, "liveness is not readiness");
+    // A submit now cannot be queued: 503, and the stored row is marked so it never sits PENDING with no message.
+    const submit = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.subtract", args: { x: 9, y: 9 } } });
+    assert.equal(submit.status, 503, submit.text);
+    assert.equal(submit.body.code, "unavailable");
+    const rows = await stack.store.listTasks({ limit: 10, type: "test.main.subtract" });
+    assert.equal(rows.tasks.length, 1);
+    assert.equal(rows.tasks[0]!.status, "FAILURE");
+    assert.equal(rows.tasks[0]!.error?.type, "QueueUnavailable");
     await stack.nats!.restart();
     await waitUntil(async () => (await httpJson(`${stack.baseUrl}/ready`)).status === 200, { timeoutMs: 20_000, label: "/ready 200" });
   });
