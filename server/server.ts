@@ -27,6 +27,7 @@ import { createRateLimit, type RateLimit } from "./auth/rate-limit.js";
 import type { TokenService } from "./auth/token-service.js";
 import { applySecurityHeaders } from "./http/security-headers.js";
 import { startExpirySweeper } from "./expiry-sweeper.js";
+import { startOutboxDispatcher, type OutboxDispatcherOptions } from "./outbox-dispatcher.js";
 import { createAuthService } from "./routes/auth-service.js";
 
 /** What {@link build} needs: the backends, the token service and the HTTP settings. */
@@ -41,6 +42,8 @@ export interface ServerDeps {
   tokenRateLimit?: number;
   /** Deepest nesting accepted in task arguments. Default 32. */
   maxArgsDepth?: number;
+  /** The outbox dispatcher's timing (defaults: every second, rows older than 3 s). */
+  outbox?: OutboxDispatcherOptions;
   /** Allowed CORS origins; empty for none. Default []. */
   corsOrigins?: readonly string[];
   /** Largest accepted request body. Default 1 MiB. */
@@ -122,6 +125,7 @@ export function build(deps: ServerDeps): TasksServer {
   });
 
   const stopSweeper = startExpirySweeper(deps.store);
+  const stopDispatcher = startOutboxDispatcher(deps.store, deps.queue, deps.outbox);
 
   const http = createOnePortServer((req, res) => {
     applySecurityHeaders(res);
@@ -134,6 +138,7 @@ export function build(deps: ServerDeps): TasksServer {
     async close(graceMs) {
       shutdown.abort();
       stopSweeper();
+      stopDispatcher();
       await http.close(graceMs);
     },
   };

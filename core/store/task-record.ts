@@ -38,6 +38,8 @@ export interface TaskRecord {
   expiresAt: Date | null;
   /** Attempts whose worker vanished (crash, kill, lost connection) without recording an outcome. */
   lostAttempts: number;
+  /** When the queue got its message; null: not yet (the outbox dispatcher will publish it). */
+  publishedAt: Date | null;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */

@@ -74,6 +74,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             timeoutMs: null,
             expiresAt: null,
             lostAttempts: 0,
+            publishedAt: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
@@ -117,6 +118,41 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal(expired?.errors.length, 1);
         assert.equal((await store.getTask(later.id))?.status, "PENDING");
         assert.equal((await store.getTask(none.id))?.status, "PENDING");
+      });
+
+      test("the outbox: dispatchUnpublished hands over unpublished PENDING rows once, and only after publish succeeds", async () => {
+        const a = newTask();
+        const b = newTask();
+        const done = newTask();
+        await store.insertTasks([a, b, done]);
+        await store.markPublished([done.id]);
+        await assert.rejects(
+          store.dispatchUnpublished(1000, 0, async () => {
+            throw new Error("queue down");
+          }),
+          /queue down/,
+        );
+        const seen: string[] = [];
+        const n = await store.dispatchUnpublished(1000, 0, async (tasks) => {
+          seen.push(...tasks.map((t) => t.id));
+        });
+        assert.ok(n >= 2);
+        assert.ok(seen.includes(a.id) && seen.includes(b.id), "still there after the failed round");
+        assert.ok(!seen.includes(done.id));
+        assert.ok((await store.getTask(a.id))?.publishedAt instanceof Date);
+        const again: string[] = [];
+        await store.dispatchUnpublished(1000, 0, async (tasks) => {
+          again.push(...tasks.map((t) => t.id));
+        });
+        assert.ok(!again.includes(a.id));
+        // Rows younger than the age limit wait for their own submit to publish them.
+        const fresh = newTask();
+        await store.insertTasks([fresh]);
+        const young: string[] = [];
+        await store.dispatchUnpublished(1000, 60_000, async (tasks) => {
+          young.push(...tasks.map((t) => t.id));
+        });
+        assert.ok(!young.includes(fresh.id));
       });
 
       test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {
@@ -284,20 +320,6 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal(rec?.status, "FAILURE");
         assert.deepEqual(rec?.error, error);
         assert.equal(rec?.result, null);
-      });
-
-      test("abandonTasks fails PENDING tasks only", async () => {
-        const pending = newTask();
-        const running = newTask();
-        await store.insertTasks([pending, running]);
-        await store.startTasks([{ id: running.id, worker: "w1" }]);
-        const error = { type: "QueueUnavailable", message: "could not queue" };
-        await store.abandonTasks([pending.id, running.id, randomUUID(), "nope"], error);
-        const p = await store.getTask(pending.id);
-        assert.equal(p?.status, "FAILURE");
-        assert.deepEqual(p?.error, error);
-        assert.ok(p?.finishedAt instanceof Date);
-        assert.equal((await store.getTask(running.id))?.status, "STARTED");
       });
 
       test("revokeTask: PENDING, RETRY and STARTED are revoked, final ones reported", async () => {

@@ -1,6 +1,5 @@
 import type { InsertedTask, ListTasksQuery, NewTask, RequeueResult, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
 import type { TaskTypeRecord } from "./task-type-record.js";
-import type { TaskErrorInfo } from "../task/task-error.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -41,12 +40,6 @@ export interface TaskStore {
   finishTasks(outcomes: readonly TaskOutcome[]): Promise<boolean[]>;
 
   /**
-   * Marks PENDING tasks FAILURE with `error` (used when a task was stored but
-   * could not be queued). Tasks in any other status are left alone.
-   */
-  abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void>;
-
-  /**
    * Moves a PENDING, RETRY or STARTED task to REVOKED (final): it never runs
    * again, and a running attempt's outcome no longer applies.
    */
@@ -57,6 +50,18 @@ export interface TaskStore {
    * (its attempts and errors are kept).
    */
   requeueTask(id: string): Promise<RequeueResult>;
+
+  /** Records that the queue has these tasks' messages (transactional outbox). */
+  markPublished(ids: readonly string[]): Promise<void>;
+
+  /**
+   * The outbox dispatcher's round: takes up to `limit` PENDING tasks left
+   * unpublished for longer than `olderThanMs` (rows another dispatcher is
+   * handling are skipped), calls `publish` with them, and marks them
+   * published once it resolves; if it throws, they wait for the next round.
+   * Returns how many were published.
+   */
+  dispatchUnpublished(limit: number, olderThanMs: number, publish: (tasks: TaskRecord[]) => Promise<void>): Promise<number>;
 
   /**
    * Ends PENDING tasks whose queue deadline passed (FAILURE, error type

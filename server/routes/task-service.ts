@@ -133,6 +133,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           finishedAt: null,
           errors: [],
           lostAttempts: 0,
+          publishedAt: null,
         }),
       };
     },

@@ -8,17 +8,19 @@ import type { TaskStore } from "../../core/store/task-store.js";
 /** Stores and queues accepted tasks. */
 export interface TaskSubmitter {
   /**
-   * Commits the task row, then publishes its message. Resolves once both are
-   * durable, with the stored id and creation time (for a repeated idempotency
-   * key: the earlier task's, and nothing is stored or queued). If publishing fails, the row is marked FAILURE (so it never
-   * sits PENDING with no message) and the error is rethrown.
+   * Commits the task row (the transactional outbox), then publishes its
+   * message and records that it did. Resolves once the row is committed and
+   * the publish was tried, with the stored id and creation time (for a
+   * repeated idempotency key: the earlier task's; nothing is stored or
+   * queued). If publishing fails the task is still accepted: the outbox
+   * dispatcher publishes it when the queue is back.
    */
   submit(task: NewTask): Promise<InsertedTask>;
 
   /**
    * Publishes the message of a task the store already moved back to PENDING
-   * (a retry). If publishing fails the task is marked FAILURE again and the
-   * error rethrown.
+   * (a retry), with a fresh deduplication id; if that fails, the outbox
+   * dispatcher publishes it later.
    */
   requeue(task: TaskRecord): Promise<void>;
 }
@@ -33,12 +35,14 @@ export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSub
     await queue.publish(tasks.map(toTaskMessage));
     return tasks.map(() => undefined);
   });
-  /** A stored task that could not be queued must not sit PENDING with no message. */
-  const markUnqueued = async (id: string, error: unknown): Promise<void> => {
-    const message = error instanceof Error ? error.message : String(error);
-    await store
-      .abandonTasks([id], { type: "QueueUnavailable", message: `the task could not be queued: ${message}` })
-      .catch((e: unknown) => console.error(`[server] could not mark task ${id} as failed:`, e));
+  // Recording publication is off the request path: if it fails, the dispatcher
+  // publishes the row again later and the queue's deduplication drops the copy.
+  const markPublished = createBatcher<string, void>(async (ids) => {
+    await store.markPublished(ids);
+    return ids.map(() => undefined);
+  });
+  const published = (id: string): void => {
+    markPublished(id).catch((e: unknown) => console.error(`[server] could not record that task ${id} was queued: ${describe(e)}`));
   };
 
   return {
@@ -48,19 +52,24 @@ export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSub
       if (inserted.existing) return inserted;
       try {
         await publish(task);
-        return inserted;
+        published(task.id);
       } catch (error) {
-        await markUnqueued(task.id, error);
-        throw error;
+        // Accepted all the same: the row is committed, and the outbox dispatcher publishes it when the queue is back.
+        console.error(`[server] task ${task.id} stored but not queued yet (the dispatcher will retry): ${describe(error)}`);
       }
+      return inserted;
     },
     async requeue(task) {
       try {
         await publish({ ...task, dedupId: `${task.id}#retry-${randomUUID()}` });
+        published(task.id);
       } catch (error) {
-        await markUnqueued(task.id, error);
-        throw error;
+        console.error(`[server] task ${task.id} requeued but not queued yet (the dispatcher will retry): ${describe(error)}`);
       }
     },
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { waitUntil } from "../harness/wait-until.js";
-import { httpJson } from "../support/http-json.js";
+import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 // Killing Postgres or NATS processes: real backend only.
@@ -22,16 +22,16 @@ describe("readiness follows the real backends [real]", () => {
     assert.match(down.body.message, /queue/);
     assert.doesNotMatch(down.body.message, /store down/);
     assert.deepEqual((await httpJson(`${stack.baseUrl}/ping`)).body, { status: "online" }, "liveness is not readiness");
-    // A submit now cannot be queued: 503, and the stored row is marked so it never sits PENDING with no message.
-    const submit = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.subtract", args: { x: 9, y: 9 } } });
-    assert.equal(submit.status, 503, submit.text);
-    assert.equal(submit.body.code, "unavailable");
-    const rows = await stack.store.listTasks({ limit: 10, type: "test.main.subtract" });
-    assert.equal(rows.tasks.length, 1);
-    assert.equal(rows.tasks[0]!.status, "FAILURE");
-    assert.equal(rows.tasks[0]!.error?.type, "QueueUnavailable");
+    // A submit now is accepted all the same (the row is the outbox) and delivered once NATS is back.
+    const submit = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.subtract", args: { x: 9, y: 4 } } });
+    assert.equal(submit.status, 200, submit.text);
+    assert.equal(submit.body.status, "PENDING");
+    assert.equal((await stack.store.getTask(submit.body.id))?.publishedAt, null);
     await stack.nats!.restart();
     await waitUntil(async () => (await httpJson(`${stack.baseUrl}/ready`)).status === 200, { timeoutMs: 20_000, label: "/ready 200" });
+    const done = await waitForFinal(stack.baseUrl, submit.body.id, 30_000);
+    assert.equal(done.status, "SUCCESS");
+    assert.equal(done.result, 5);
   });
 
   it("is 503 naming the store while Postgres is down; a submit then is 503 unavailable", async () => {

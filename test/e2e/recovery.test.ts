@@ -26,6 +26,15 @@ for (const backend of BACKENDS) describe(`dead letters and manual retries [${bac
     assert.equal(done.attempts, 4);
   });
 
+  it("a task committed but never published (the server died in between) is dispatched from the outbox", async () => {
+    const id = randomUUID();
+    await stack.store.insertTasks([{ id, type: "test.main.add", queue: "default", args: { x: 20, y: 22 } }]);
+    assert.equal((await stack.store.getTask(id))?.publishedAt, null);
+    const done = await waitForFinal(stack.baseUrl, id);
+    assert.equal(done.result, 42);
+    assert.ok((await stack.store.getTask(id))?.publishedAt instanceof Date);
+  });
+
   it("POST /task/{id}/retry runs a failed task again as a new attempt; other statuses are 409", async () => {
     const res = await httpJson(`${stack.baseUrl}/task`, { body: { type: "demo.main.flaky", args: { failTimes: 1 }, max_retries: 0 } });
     const failed = await waitForFinal(stack.baseUrl, res.body.id);

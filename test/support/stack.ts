@@ -114,6 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxRequestBytes: options.maxRequestBytes,
     maxArgsDepth: options.maxArgsDepth,
     corsOrigins: options.corsOrigins,
+    outbox: { intervalMs: 200, olderThanMs: 500 },
   });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];

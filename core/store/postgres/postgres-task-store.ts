@@ -10,7 +10,6 @@ import type {
   TaskOutcome,
   TaskPage,
   TaskRecord, InsertedTask, RequeueResult } from "../task-record.js";
-import type { TaskErrorInfo } from "../../task/task-error.js";
 import type { TaskStore } from "../task-store.js";
 import type { TaskTypeRecord } from "../task-type-record.js";
 import type { Database } from "./database.js";
@@ -20,13 +19,12 @@ import { retryOnDeadlock } from "./retry-on-deadlock.js";
 import { taskRowToRecord, taskTypeRecordToRow, taskTypeRowToRecord } from "./row-to-record.js";
 import { selectTaskTypeRows, upsertTaskTypeRows } from "./task-types.repository.js";
 import {
-  abandonTaskRows,
   claimTaskRows,
   finishTaskRows,
   insertTaskRows,
   revokeTaskRow,
   selectTaskRow,
-  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow } from "./tasks.repository.js";
+  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, markTaskRowsPublished, dispatchUnpublishedRows } from "./tasks.repository.js";
 import type { ClaimInput, FinishInput } from "./tasks.repository.js";
 import { isUuid } from "./uuid.js";
 
@@ -182,16 +180,20 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       return outcomes.map((_, ord) => applied.has(ord));
     },
 
-    async abandonTasks(ids: readonly string[], error: TaskErrorInfo): Promise<void> {
-      await retryOnDeadlock(() => abandonTaskRows(db, ids.filter(isUuid), error));
-    },
-
     async requeueTask(id: string): Promise<RequeueResult> {
       if (!isUuid(id)) return { outcome: "not_found" };
       const row = await requeueTaskRow(db, id);
       if (row) return { outcome: "requeued", record: taskRowToRecord(row) };
       const current = await selectTaskRow(db, id);
       return current ? { outcome: "not_requeueable", record: taskRowToRecord(current) } : { outcome: "not_found" };
+    },
+
+    async markPublished(ids: readonly string[]): Promise<void> {
+      await markTaskRowsPublished(db, ids.filter(isUuid));
+    },
+
+    async dispatchUnpublished(limit, olderThanMs, publish): Promise<number> {
+      return dispatchUnpublishedRows(db, limit, olderThanMs, (rows) => publish(rows.map(taskRowToRecord)));
     },
 
     async expireTasks(limit: number): Promise<number> {

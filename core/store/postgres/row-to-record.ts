@@ -29,6 +29,7 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     timeoutMs: row.timeout_ms,
     expiresAt: row.expires_at,
     lostAttempts: row.lost_attempts,
+    publishedAt: row.published_at,
   };
 }
 

@@ -1,6 +1,5 @@
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
-import type { TaskErrorInfo } from "../../task/task-error.js";
 import type { TaskStatus } from "../../task/task-status.js";
 import type { NewTask, TaskCursor, TaskOutcome } from "../task-record.js";
 import type { Database } from "./database.js";
@@ -192,17 +191,6 @@ export async function revokeTaskRow(db: Kysely<Database>, id: string): Promise<T
     .executeTakeFirst();
 }
 
-/** Marks the PENDING tasks among `ids` (valid UUIDs) FAILURE with `error`; others are left alone. */
-export async function abandonTaskRows(db: Kysely<Database>, ids: readonly string[], error: TaskErrorInfo): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable("tasks")
-    .set({ status: "FAILURE", error: JSON.stringify(error), finished_at: sql<Date>`now()` })
-    .where("id", "=", sql<string>`any(${[...ids]}::uuid[])`)
-    .where("status", "=", "PENDING")
-    .execute();
-}
-
 /**
  * Ends every PENDING task whose queue deadline has passed: FAILURE with an
  * Expired error (also appended to `errors`). Returns how many.
@@ -233,9 +221,44 @@ export async function expireTaskRows(db: Kysely<Database>, limit: number): Promi
 export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
   return db
     .updateTable("tasks")
-    .set({ status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null })
+    .set({ status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null, published_at: null })
     .where("id", "=", id)
     .where("status", "in", ["FAILURE", "REVOKED"])
     .returning(TASK_COLUMNS)
     .executeTakeFirst();
+}
+
+/** Marks tasks as published (the queue has their messages). */
+export async function markTaskRowsPublished(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`update tasks set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`.execute(db);
+}
+
+/**
+ * In one transaction: locks up to `limit` PENDING rows left unpublished for
+ * longer than `olderThanMs` (skipping rows another dispatcher holds), hands
+ * them to `publish`, and marks them published when it resolves. If it
+ * throws, nothing is marked and the rows wait for the next round.
+ * @returns how many rows were published.
+ */
+export async function dispatchUnpublishedRows(
+  db: Kysely<Database>,
+  limit: number,
+  olderThanMs: number,
+  publish: (rows: TaskRow[]) => Promise<void>,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<TaskRow>`
+      select ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))} from tasks
+      where published_at is null and status = 'PENDING'
+        and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+      order by created_at
+      limit ${limit}
+      for update skip locked
+    `.execute(trx);
+    if (rows.length === 0) return 0;
+    await publish(rows);
+    await markTaskRowsPublished(trx, rows.map((r) => r.id));
+    return rows.length;
+  });
 }

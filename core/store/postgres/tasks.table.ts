@@ -43,6 +43,8 @@ export interface TasksTable {
   expires_at: Date | null;
   /** Attempts whose worker vanished without recording an outcome. */
   lost_attempts: Generated<number>;
+  /** When the queue got the task's message; NULL: not yet (the outbox dispatcher will publish it). */
+  published_at: Date | null;
 }
 
 /** A `tasks` row as selected. */
@@ -77,4 +79,5 @@ export const TASK_COLUMNS = [
   "timeout_ms",
   "expires_at",
   "lost_attempts",
+  "published_at",
 ] as const satisfies readonly (keyof TasksTable)[];

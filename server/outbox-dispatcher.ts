@@ -1,0 +1,50 @@
+import type { TaskQueue } from "../core/queue/task-queue.js";
+import { toTaskMessage } from "../core/queue/to-task-message.js";
+import type { TaskRecord } from "../core/store/task-record.js";
+import type { TaskStore } from "../core/store/task-store.js";
+
+/** Options of {@link startOutboxDispatcher}. */
+export interface OutboxDispatcherOptions {
+  /** How often to look for unpublished tasks. Default 1000 ms. */
+  intervalMs?: number;
+  /** Only rows unpublished for longer than this (a submit in flight publishes its own). Default 3000 ms. */
+  olderThanMs?: number;
+}
+
+/**
+ * The transactional outbox's dispatcher: publishes PENDING tasks whose row
+ * was committed but whose message never reached the queue (the queue was
+ * down at submit time, or the server died between commit and publish).
+ * Every server runs one; rows are locked while they are dispatched, so two
+ * dispatchers never take the same row. Returns a stop function.
+ */
+export function startOutboxDispatcher(store: TaskStore, queue: TaskQueue, options: OutboxDispatcherOptions = {}): () => void {
+  const olderThanMs = options.olderThanMs ?? 3000;
+  let busy = false;
+  const round = async (): Promise<void> => {
+    // Drain in pages while there is a backlog.
+    while ((await store.dispatchUnpublished(500, olderThanMs, (tasks) => queue.publish(tasks.map(messageOf)))) === 500);
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    round()
+      .catch((e: unknown) => console.error("[server] outbox dispatch failed, will retry:", e instanceof Error ? e.message : e))
+      .finally(() => {
+        busy = false;
+      });
+  }, options.intervalMs ?? 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * A first submission keeps the task id as its deduplication id (so a message
+ * the submit did publish before dying is not queued twice); a manual retry
+ * needs another one, since the first message's id may still be in the
+ * duplicate window.
+ */
+function messageOf(task: TaskRecord) {
+  const fresh = task.attempts === 0 && task.errors.length === 0 && task.lostAttempts === 0;
+  return toTaskMessage(fresh ? task : { ...task, dedupId: `${task.id}#dispatch-${task.attempts}-${task.errors.length}` });
+}
