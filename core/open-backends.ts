@@ -42,7 +42,9 @@ export async function openBackends(config: Config, connectionName: string): Prom
   let queue: TaskQueue;
   let recovered = 0;
   try {
-    queue = config.natsUrl ? await createJetStreamQueue({ url: config.natsUrl, name: connectionName }) : createInProcessQueue();
+    queue = config.natsUrl
+      ? await createJetStreamQueue({ url: config.natsUrl, name: connectionName, ackWaitMs: config.ackWaitMs })
+      : createInProcessQueue({ ackWaitMs: config.ackWaitMs });
     if (!config.natsUrl) recovered = await republishUnfinished(store, queue);
   } catch (e) {
     await store.close();

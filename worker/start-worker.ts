@@ -16,6 +16,8 @@ export async function startWorker(config: Config, backends: Backends, log = (lin
     tasks,
     name: config.workerName,
     concurrency: config.workerConcurrency,
+    // Heartbeats well inside the ack wait keep a healthy long task from being redelivered.
+    heartbeatMs: Math.max(250, Math.floor(config.ackWaitMs / 3)),
     log,
   });
   await worker.start();

@@ -47,6 +47,12 @@ export interface Config {
   submitRateLimit: number;
   /** Token requests per minute per client address (`TOKEN_RATE_LIMIT`, default 30; 0: no limit). */
   tokenRateLimit: number;
+  /**
+   * How long a delivery may go unacknowledged (no heartbeat) before it is
+   * given to another worker (`ACK_WAIT_MS`, default 30 000). Set when the
+   * queue's consumers are first created.
+   */
+  ackWaitMs: number;
 }
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
@@ -97,6 +103,7 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().optional(),
   SUBMIT_RATE_LIMIT: int("SUBMIT_RATE_LIMIT", 0, 10_000_000).default(1000),
   TOKEN_RATE_LIMIT: int("TOKEN_RATE_LIMIT", 0, 1_000_000).default(30),
+  ACK_WAIT_MS: int("ACK_WAIT_MS", 1000, 3_600_000).default(30_000),
 }).superRefine((e, ctx) => {
   const external = [e.JWT_JWKS_URL, e.JWT_ISSUER, e.JWT_AUDIENCE];
   if (external.some((v) => v !== undefined) && !external.every((v) => v !== undefined)) {
@@ -144,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
     tokenRateLimit: e.TOKEN_RATE_LIMIT,
+    ackWaitMs: e.ACK_WAIT_MS,
   };
 }

@@ -19,6 +19,12 @@ export interface PostgresServerOptions {
   database?: string;
   /** How long a start or restart may take, in milliseconds. Default: 60 000. */
   startTimeoutMs?: number;
+  /**
+   * Keep Postgres's durability on (fsync, synchronous_commit): needed by
+   * tests that SIGKILL the server and then count on what was committed, as
+   * production does. Default: false (faster, for throw-away data).
+   */
+  durable?: boolean;
 }
 
 /** A private PostgreSQL server for one test process. */
@@ -139,9 +145,9 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
         "-p", String(port),
         "-k", socketDir,
         "-c", "listen_addresses=127.0.0.1",
-        "-c", "fsync=off",
-        "-c", "synchronous_commit=off",
-        "-c", "full_page_writes=off",
+        ...(options.durable
+          ? []
+          : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
       ],
       { label: "postgres", cwd: root.path, ...ids },
     );

@@ -72,6 +72,8 @@ export interface Stack {
 export interface StackOptions {
   /** Default "real". */
   backend?: Backend;
+  /** Real backend: run Postgres with its durability on (for tests that kill it). */
+  durablePostgres?: boolean;
   /** Server limits (defaults: the server's). */
   submitRateLimit?: number;
   tokenRateLimit?: number;
@@ -94,7 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let store: KyselyTaskStore;
   let queue: TaskQueue;
   if (backend === "real") {
-    [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
+    [postgres, nats] = await Promise.all([startPostgres({ durable: options.durablePostgres }), startNats()]);
     store = await createPostgresTaskStore({ databaseUrl: postgres.url });
     queue = await createJetStreamQueue({ url: nats.url, name: "test-server" });
   } else {

@@ -23,5 +23,14 @@ export function createKyselyForUrl(url: string, options: KyselyForUrlOptions = {
   pool.on("error", (err) => {
     if (!pool.ending) console.error(`postgres: idle connection failed: ${err.message}`);
   });
+  // A checked-out connection between two queries (inside a transaction that
+  // awaits something else, like the outbox dispatcher publishing) has no pool
+  // listener: without this one, a server restart right then would crash the
+  // process. Its next query fails instead, and the caller handles that.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => {
+      if (!pool.ending) console.error(`postgres: connection failed: ${err.message}`);
+    });
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
