@@ -53,11 +53,13 @@ interface ScenarioOptions {
   poison?: number;
   /** Start a new worker whenever one dies. */
   respawn?: boolean;
+  /** How long each batch task works, in ms. Default 30. */
+  taskMs?: number;
 }
 
 async function runScenario(
   name: string,
-  fault: (ctx: { stack: Stack; workers: WorkerProcess[]; spawnWorker: () => WorkerProcess }) => Promise<void>,
+  fault: (ctx: { stack: Stack; workers: WorkerProcess[]; spawnWorker: () => WorkerProcess; ids: string[]; revoked: Set<string> }) => Promise<void>,
   options: ScenarioOptions = {},
 ): Promise<void> {
   const started = Date.now();
@@ -101,13 +103,14 @@ async function runScenario(
     const ids: string[] = [];
     const submitting = (async () => {
       for (let i = 0; i < BATCH; i++) {
-        const res = await httpJson(`${stack.baseUrl}/task`, { body: { type: "fault.main.work", args: { ms: 30 } } }).catch(() => undefined);
+        const res = await httpJson(`${stack.baseUrl}/task`, { body: { type: "fault.main.work", args: { ms: options.taskMs ?? 30 } } }).catch(() => undefined);
         if (res?.status === 200) ids.push(res.body.id);
         else i--; // a refused submit (503 while Postgres is down) is not accepted: try again
         if (i % 20 === 0) await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    await fault({ stack, workers, spawnWorker });
+    const revoked = new Set<string>();
+    await fault({ stack, workers, spawnWorker, ids, revoked });
     await submitting;
     ids.push(...poisonIds);
 
@@ -134,12 +137,17 @@ async function runScenario(
          and not exists (select 1 from executions e where e.task_id = t.id and e.attempt = (t.result)::int)`,
     );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    rows.push(`| ${name} | ${ids.length} | ${count("SUCCESS")} | ${count("FAILURE")} | ${lost} | ${dup[0].n} | ${seconds} |`);
+    rows.push(`| ${name} | ${ids.length} | ${count("SUCCESS")} | ${count("FAILURE") + count("REVOKED")} | ${lost} | ${dup[0].n} | ${seconds} |`);
     assert.equal(final, true, `${name}: not every task reached a final state`);
     assert.equal(lost, 0, `${name}: lost tasks`);
     assert.equal(dup[0].n, 0, `${name}: an attempt ran twice`);
     assert.equal(successWithoutRun[0].n, 0, `${name}: a SUCCESS whose execution is not recorded`);
-    assert.equal(count("SUCCESS"), ids.length - poisonIds.length, `${name}: every task succeeds (retries cover the faults)`);
+    assert.equal(count("SUCCESS"), ids.length - poisonIds.length - revoked.size, `${name}: every task not cancelled succeeds`);
+    // A cancel that was answered REVOKED holds: none of those tasks completed as anything else.
+    const { rows: cancelled } = await db.query("select status, count(*)::int as n from tasks where id = any($1::uuid[]) group by status", [
+      [...revoked],
+    ]);
+    assert.deepEqual(cancelled.map((r) => r.status).filter((s) => s !== "REVOKED"), [], `${name}: a revoked task ended otherwise`);
     const { rows: poisoned } = await db.query(
       "select count(*)::int as n from tasks where id = any($1::uuid[]) and status = 'FAILURE' and error->>'type' = 'WorkerLost'",
       [poisonIds],
@@ -154,7 +162,7 @@ async function runScenario(
 
 describe("fault suite [real]", { concurrency: false }, () => {
   after(async () => {
-    const table = ["| scenario | submitted | succeeded | failed | lost | duplicated | seconds |", "|---|---|---|---|---|---|---|", ...rows];
+    const table = ["| scenario | submitted | succeeded | failed or revoked, as expected | lost | duplicated | seconds |", "|---|---|---|---|---|---|---|", ...rows];
     console.log(table.join("\n"));
     if (process.env["FAULT_REPORT"]) {
       await mkdir(join(REPO, "docs"), { recursive: true });
@@ -174,6 +182,20 @@ describe("fault suite [real]", { concurrency: false }, () => {
 
   it("poison tasks that kill their worker on every attempt end FAILURE WorkerLost; the rest succeed", () =>
     runScenario("poison tasks", async () => {}, { poison: 3, respawn: true }));
+
+  it("a cancel storm: random queued and running tasks cancelled during the batch stay REVOKED; the rest succeed", () =>
+    runScenario("cancel storm", async ({ stack, ids, revoked }) => {
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        const id = ids[Math.floor(Math.random() * ids.length)];
+        if (!id) continue;
+        const res = await httpJson(`${stack.baseUrl}/task/${id}/cancel`, { method: "POST", body: {} });
+        if (res.status === 200) revoked.add(id);
+        else assert.equal(res.status, 409, res.text); // already finished
+      }
+      assert.ok(revoked.size > 0, "the storm cancelled something");
+    }, { taskMs: 300 }));
 
   it("restart nats-server mid-batch (file store kept)", () =>
     runScenario("restart nats", async ({ stack }) => {
