@@ -32,7 +32,9 @@ export interface WorkerOptions {
   /**
    * A task whose attempts ended this many times without an outcome (its
    * worker crashed, was killed, or lost NATS/Postgres) ends FAILURE
-   * WorkerLost instead of being redelivered forever. Default 3.
+   * WorkerLost instead of being redelivered forever. Default 5. (Tasks that
+   * were running beside a task that crashes its worker lose attempts too;
+   * a higher limit spares them, a lower one gives up on poison sooner.)
    */
   maxLostAttempts?: number;
   /** Where log lines go. Default console.log. */
@@ -76,7 +78,7 @@ export function createWorker(options: WorkerOptions): Worker {
   /** Running attempts by task id, with why their signal was aborted (if it was). */
   const running = new Map<string, { abort: AbortController; why?: "shutdown" | "cancel" | "timeout" }>();
   const timeoutGraceMs = options.timeoutGraceMs ?? 5000;
-  const maxLostAttempts = options.maxLostAttempts ?? 3;
+  const maxLostAttempts = options.maxLostAttempts ?? 5;
   let unsubscribeCancels: (() => void) | undefined;
   let consumer: Consumer | undefined;
   let refresh: NodeJS.Timeout | undefined;

@@ -73,7 +73,7 @@ export const ignoreCancel = defineTask({
 /**
  * `demo.main.crash()`: kills its own worker process (SIGKILL), on every
  * attempt: a poison task, to watch tstasks give up on it (FAILURE
- * WorkerLost after 3 lost attempts) instead of redelivering it forever.
+ * WorkerLost after 5 lost attempts) instead of redelivering it forever.
  * In embedded mode the worker process is the whole service.
  */
 export const crash = defineTask({

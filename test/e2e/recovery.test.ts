@@ -16,14 +16,14 @@ for (const backend of BACKENDS) describe(`dead letters and manual retries [${bac
     const id = randomUUID();
     const args = { x: 1, y: 2 };
     await stack.store.insertTasks([{ id, type: "test.main.add", queue: "default", args }]);
-    // Three claims with no outcome: as if three workers died holding it.
-    for (let i = 0; i < 3; i++) await stack.store.startTasks([{ id, worker: `ghost-${i}` }]);
+    // Five claims with no outcome: as if five workers died holding it.
+    for (let i = 0; i < 5; i++) await stack.store.startTasks([{ id, worker: `ghost-${i}` }]);
     await stack.queue.publish([{ id, type: "test.main.add", queue: "default", args }]);
     const done = await waitForFinal(stack.baseUrl, id);
     assert.equal(done.status, "FAILURE");
     assert.equal(done.error.type, "WorkerLost");
-    assert.match(done.error.message, /3 attempts ended without an outcome/);
-    assert.equal(done.attempts, 4);
+    assert.match(done.error.message, /5 attempts ended without an outcome/);
+    assert.equal(done.attempts, 6);
   });
 
   it("a task committed but never published (the server died in between) is dispatched from the outbox", async () => {
