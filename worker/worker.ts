@@ -127,28 +127,22 @@ export function createWorker(options: WorkerOptions): Worker {
     const record = claimed.record;
     if (record.lostAttempts >= maxLostAttempts) {
       // It took its worker down (or was stranded) this many times: a poison task; stop redelivering it.
-      await settle(delivery, {
-        id: message.id,
-        attempt: claimed.attempt,
-        status: "FAILURE",
-        error: {
-          type: "WorkerLost",
-          message: `${record.lostAttempts} attempts ended without an outcome (the worker crashed, was killed or lost its connections); giving up`,
-        },
-      });
+      await fail(
+        delivery,
+        claimed.attempt,
+        "WorkerLost",
+        `${record.lostAttempts} attempts ended without an outcome (the worker crashed, was killed or lost its connections); giving up`,
+      );
       return;
     }
     if (task.definition.protected && record.permission !== record.type) {
       // The API records the permission it checked; a row without it did not come through the API.
-      await settle(delivery, {
-        id: message.id,
-        attempt: claimed.attempt,
-        status: "FAILURE",
-        error: {
-          type: "PermissionDenied",
-          message: `task type ${record.type} is protected and this task was not submitted with a token that allows it; the worker refused to run it`,
-        },
-      });
+      await fail(
+        delivery,
+        claimed.attempt,
+        "PermissionDenied",
+        `task type ${record.type} is protected and this task was not submitted with a token that allows it; the worker refused to run it`,
+      );
       return;
     }
     const abort = new AbortController();
@@ -193,15 +187,12 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     if (run.why === "timeout") {
       const stopped = outcome !== undefined;
-      await settle(delivery, {
-        id: message.id,
-        attempt: claimed.attempt,
-        status: "FAILURE",
-        error: {
-          type: "DeadlineExceeded",
-          message: `ran longer than its ${timeoutMs} ms limit${stopped ? "" : `; it did not stop within ${timeoutGraceMs} ms of its signal and was abandoned`}`,
-        },
-      });
+      await fail(
+        delivery,
+        claimed.attempt,
+        "DeadlineExceeded",
+        `ran longer than its ${timeoutMs} ms limit${stopped ? "" : `; it did not stop within ${timeoutGraceMs} ms of its signal and was abandoned`}`,
+      );
       return;
     }
     if (outcome === undefined) {
@@ -242,6 +233,10 @@ export function createWorker(options: WorkerOptions): Worker {
       delivery.nak(BACKEND_RETRY_MS);
     }
   };
+
+  /** Ends the attempt as FAILURE with an error of the worker's own (not thrown by the task). */
+  const fail = (delivery: Delivery, attempt: number, type: string, message: string): Promise<void> =>
+    settle(delivery, { id: delivery.message.id, attempt, status: "FAILURE", error: { type, message } });
 
   return {
     queues,

@@ -56,7 +56,7 @@ export interface Config {
 }
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
-const DEFAULT_TASKPACKS_DIR = resolve(import.meta.dirname, "../../taskpacks");
+export const DEFAULT_TASKPACKS_DIR = resolve(import.meta.dirname, "../../taskpacks");
 
 const int = (name: string, min: number, max: number) =>
   z

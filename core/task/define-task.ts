@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { QUEUE_NAME_PATTERN } from "../queue/queue-name.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { TaskContext } from "./task-context.js";
 
@@ -59,7 +60,8 @@ export type TaskArgs<T> = T extends TaskDefinition<infer A, unknown> ? z.input<A
 /** The result type a definition produces (for typed clients). */
 export type TaskResult<T> = T extends TaskDefinition<z.ZodType, infer R> ? Awaited<R> : never;
 
-const QUEUE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Longest queue name a definition may use. */
+const MAX_QUEUE_NAME_LENGTH = 64;
 
 /** Most retries a definition or a submission may ask for. */
 export const MAX_RETRIES = 25;
@@ -77,7 +79,7 @@ export const MAX_RETRIES = 25;
  */
 export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<Args, Result>): TaskDefinition<Args, Result> {
   const queue = options.queue ?? "default";
-  if (!QUEUE_NAME.test(queue)) {
+  if (!QUEUE_NAME_PATTERN.test(queue) || queue.length > MAX_QUEUE_NAME_LENGTH) {
     throw new Error(`queue "${queue}" is not valid: use 1 to 64 letters, digits, "_" or "-"`);
   }
   const retries = options.retries ?? 0;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createInProcessQueue } from "../../core/queue/memory/in-process-queue.js";
 import { createPgliteTaskStore } from "../../core/store/pglite/pglite-task-store.js";
 import type { Backend } from "./backends.js";
+import { DEFAULT_TASKPACKS_DIR } from "../../core/config/env-config.js";
 import { testSigningKeys } from "./test-keys.js";
 import { createTokenService, type TokenService } from "../../server/auth/token-service.js";
 import { createUserStoreOnKysely } from "../../core/store/users/user-store-on-kysely.js";
@@ -19,8 +20,6 @@ import { createWorker, type Worker } from "../../worker/worker.js";
 import { startNats, type NatsServer } from "../harness/nats-server.js";
 import { startPostgres, type PostgresServer } from "../harness/postgres-server.js";
 
-/** The repository's own taskpacks folder. */
-export const TASKPACKS_DIR = join(import.meta.dirname, "../../taskpacks");
 
 /** A worker started by {@link Stack.startWorker}, with its own connections. */
 export interface StackWorker {
@@ -127,7 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const own = postgres && nats;
     const wStore = own ? await createPostgresTaskStore({ databaseUrl: postgres!.url, poolSize: 4 }) : store;
     const wQueue = own ? await createJetStreamQueue({ url: nats!.url, name }) : queue;
-    const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? TASKPACKS_DIR, log: () => {} });
+    const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? DEFAULT_TASKPACKS_DIR, log: () => {} });
     if (failures.length > 0) throw new Error(`taskpacks failed to load: ${JSON.stringify(failures)}`);
     const worker = createWorker({
       store: wStore,

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { makeTempDir } from "../../test/harness/temp-dir.js";
 import { loadTaskpacks } from "./load-taskpacks.js";
-import { parseTaskpackPackages } from "./taskpack-packages.js";
 
 /** Writes `files` (path relative to the pack → content) into `<root>/<pack>/`. */
 function writePack(root: string, pack: string, files: Record<string, string>): void {
@@ -132,13 +131,5 @@ export default defineTask({ args: z.object({}), run: () => 0 });`,
     const result = await loadTaskpacks({ dir: "/nonexistent/tstasks-packs", log: (line) => lines.push(line) });
     assert.deepEqual(result, { tasks: [], failures: [] });
     assert.match(lines[0]!, /no taskpacks folder/);
-  });
-});
-
-describe("parseTaskpackPackages", () => {
-  it("splits, trims, drops blanks and repeats", () => {
-    assert.deepEqual(parseTaskpackPackages(undefined), []);
-    assert.deepEqual(parseTaskpackPackages(" "), []);
-    assert.deepEqual(parseTaskpackPackages("@acme/a, b,,a ,@acme/a"), ["@acme/a", "b", "a"]);
   });
 });

@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { DEFAULT_TASKPACKS_DIR } from "../../core/config/env-config.js";
 import { isTaskDefinition, z } from "tstasks/task";
 import type { JsonObject } from "tstasks/task";
 import type { LoadedTask } from "./loaded-task.js";
@@ -15,7 +16,7 @@ export interface LoadTaskpacksOptions {
   dir?: string;
   /**
    * npm package names to load as packs after the folder packs, in this order
-   * (see `parseTaskpackPackages` for the `TASKPACKS` variable). Each is
+   * (the `TASKPACKS` variable, see Config.taskpackPackages). Each is
    * resolved from this repository like `import(name)`. Default: none.
    */
   packages?: string[];
@@ -51,8 +52,6 @@ interface LoadedPack {
   tasks: LoadedTask[];
 }
 
-/** `<repo>/taskpacks`, found from this file so the working directory does not matter. */
-export const DEFAULT_TASKPACKS_DIR = fileURLToPath(new URL("../../taskpacks/", import.meta.url));
 
 /** Pack and module names become parts of dotted type names, so no dots. */
 const NAME_PART = /^[A-Za-z0-9_-]+$/;

@@ -4,7 +4,8 @@ import { JetStreamDelivery } from "./jetstream-delivery.js";
 import { ensureQueueConsumer, ensureStream, isStreamNotFound } from "./jetstream-setup.js";
 import { Slots } from "./slots.js";
 import { asTaskMessage } from "./task-message-parse.js";
-import { describeError, waitBeforeRetry } from "./retry-delay.js";
+import { describeError } from "../describe-error.js";
+import { waitBeforeRetry } from "./retry-delay.js";
 
 /**
  * Pull request lifetime and server heartbeat interval. These are the

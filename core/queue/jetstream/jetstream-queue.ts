@@ -7,8 +7,10 @@ import type { TaskMessage } from "../task-message.js";
 import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queue.js";
 import { JetStreamConsumer } from "./jetstream-consumer.js";
 import { ensureQueueConsumer, ensureStream } from "./jetstream-setup.js";
-import { assertQueueName, queueSubject } from "./queue-subjects.js";
-import { describeError, waitBeforeRetry } from "./retry-delay.js";
+import { describeError } from "../describe-error.js";
+import { assertQueueName } from "../queue-name.js";
+import { queueSubject } from "./queue-subjects.js";
+import { waitBeforeRetry } from "./retry-delay.js";
 
 /** Options of {@link createJetStreamQueue}. */
 export interface JetStreamQueueOptions {

@@ -1,5 +1,5 @@
 import type { Consumer, Delivery } from "../task-queue.js";
-import { describeError } from "../jetstream/retry-delay.js";
+import { describeError } from "../describe-error.js";
 import type { InProcessDelivery } from "./in-process-delivery.js";
 import type { QueueState } from "./queue-state.js";
 

@@ -1,7 +1,7 @@
 import { QueueUnavailableError } from "../queue-errors.js";
 import type { TaskMessage } from "../task-message.js";
 import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queue.js";
-import { assertQueueName } from "../jetstream/queue-subjects.js";
+import { assertQueueName } from "../queue-name.js";
 import { MessageBroker } from "./message-broker.js";
 
 /** Options of {@link createInProcessQueue}. */
