@@ -1,4 +1,5 @@
 import type { TaskMessage } from "./task-message.js";
+import type { TaskEventBus } from "../events/task-event-bus.js";
 
 /**
  * One delivery of a message to a worker. Exactly one of ack, nak or term
@@ -43,9 +44,10 @@ export interface Consumer {
  * embedded backend implements the same interface in process.
  *
  * Delivery is at least once: a message whose handler neither acks nor naks
- * within the ack wait is delivered again.
+ * within the ack wait is delivered again. The same connection carries the
+ * live task events ({@link TaskEventBus}).
  */
-export interface TaskQueue {
+export interface TaskQueue extends TaskEventBus {
   /**
    * Publishes messages (one per task; the task id deduplicates repeats).
    * Resolves when the queue has stored every one of them durably.

@@ -7,5 +7,6 @@ export { defineTask, isTaskDefinition, MAX_RETRIES } from "./define-task.js";
 export type { BackoffOptions } from "./backoff.js";
 export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult } from "./define-task.js";
 export type { TaskContext } from "./task-context.js";
+export type { LogLevel } from "./log-level.js";
 export { NonRetryableError } from "./task-error.js";
 export type { JsonValue, JsonObject } from "./json.js";

@@ -1,3 +1,5 @@
+import type { LogLevel } from "./log-level.js";
+
 /**
  * What a running task gets besides its arguments.
  */
@@ -15,4 +17,15 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Name of the worker running the task. */
   readonly worker: string;
+  /**
+   * Reports progress: `fraction` from 0 to 1 (clamped), with an optional
+   * message. Watchers see it at once; the task row keeps the latest (written
+   * at most about once a second). Never throws, never blocks.
+   */
+  progress(fraction: number, message?: string): void;
+  /**
+   * Writes a log line, kept with the task (at most 1000 lines per task) and
+   * streamed to watchers. Never throws, never blocks.
+   */
+  log(level: LogLevel, message: string): void;
 }

@@ -11,6 +11,9 @@ import { describeError } from "../describe-error.js";
 import { assertQueueName } from "../queue-name.js";
 import { queueSubject } from "./queue-subjects.js";
 import { waitBeforeRetry } from "./retry-delay.js";
+import type { TaskEvent } from "../../events/task-event.js";
+import type { EventSubscription } from "../../events/task-event-bus.js";
+import { decodeTaskEvent, encodeTaskEvent } from "../../events/event-codec.js";
 
 /** Options of {@link createJetStreamQueue}. */
 export interface JetStreamQueueOptions {
@@ -24,6 +27,12 @@ export interface JetStreamQueueOptions {
   subjectPrefix?: string;
   /** A delivery nobody settles or extends is redelivered after this long (default 30 000 ms). */
   ackWaitMs?: number;
+  /**
+   * Copies of the stream kept by a NATS cluster (default 1; at most 5 and at
+   * most the cluster's size). Applied when the stream is created, or raised
+   * on an existing stream with fewer; never lowered.
+   */
+  replicas?: number;
 }
 
 /** Pause between reconnect attempts; the client retries forever. */
@@ -59,6 +68,8 @@ export async function createJetStreamQueue(options: JetStreamQueueOptions): Prom
   if (!STREAM_NAME.test(streamName)) throw new Error(`invalid stream name ${JSON.stringify(streamName)}`);
   if (!SUBJECT_PREFIX.test(subjectPrefix)) throw new Error(`invalid subject prefix ${JSON.stringify(subjectPrefix)}`);
   if (!Number.isFinite(ackWaitMs) || ackWaitMs < 1) throw new RangeError(`ackWaitMs must be > 0, got ${ackWaitMs}`);
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new RangeError(`replicas must be 1 to 5, got ${replicas}`);
 
   const nc = await connect({
     servers: options.url.split(",").map((s) => s.trim()),
@@ -68,8 +79,8 @@ export async function createJetStreamQueue(options: JetStreamQueueOptions): Prom
   });
   try {
     const jsm = await jetstreamManager(nc);
-    await ensureStream(jsm, streamName, subjectPrefix);
-    return new JetStreamQueue(nc, jsm, { streamName, subjectPrefix, ackWaitMs });
+    await ensureStream(jsm, streamName, subjectPrefix, replicas);
+    return new JetStreamQueue(nc, jsm, { streamName, subjectPrefix, ackWaitMs, replicas });
   } catch (err) {
     await nc.close().catch(() => {});
     throw err;
@@ -80,6 +91,7 @@ interface QueueSettings {
   streamName: string;
   subjectPrefix: string;
   ackWaitMs: number;
+  replicas: number;
 }
 
 class JetStreamQueue implements TaskQueue {
@@ -126,13 +138,14 @@ class JetStreamQueue implements TaskQueue {
     const queues = [...new Set(options.queues)];
     if (queues.length === 0) throw new RangeError("consume needs at least one queue");
     for (const queue of queues) assertQueueName(queue);
-    const { streamName, subjectPrefix, ackWaitMs } = this.#settings;
+    const { streamName, subjectPrefix, ackWaitMs, replicas } = this.#settings;
     const consumer = new JetStreamConsumer({
       js: this.#js,
       jsm: this.#jsm,
       streamName,
       subjectPrefix,
       ackWaitMs,
+      replicas,
       queues,
       concurrency: options.concurrency,
       handler,
@@ -159,6 +172,32 @@ class JetStreamQueue implements TaskQueue {
       },
     });
     return () => sub.unsubscribe();
+  }
+
+  publishEvents(events: readonly TaskEvent[]): void {
+    if (this.#nc.isClosed() || this.#closed) return;
+    const root = subjectRoot(this.#settings.subjectPrefix);
+    for (const event of events) {
+      try {
+        this.#nc.publish(`${root}.events.${event.taskId}`, encodeTaskEvent(event));
+      } catch {
+        // Best effort by contract: a watcher re-reads the store anyway.
+      }
+    }
+  }
+
+  subscribeEvents(taskId: string, handler: (event: TaskEvent) => void): EventSubscription {
+    if (this.#nc.isClosed() || this.#closed) throw new QueueUnavailableError("NATS connection is closed");
+    const sub = this.#nc.subscribe(`${subjectRoot(this.#settings.subjectPrefix)}.events.${taskId}`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const event = decodeTaskEvent(msg.string());
+        if (event?.taskId === taskId) handler(event);
+      },
+    });
+    // A flush round trip means the server has registered the subscription.
+    const ready = this.#nc.flush().catch(() => {});
+    return { ready, unsubscribe: () => sub.unsubscribe() };
   }
 
   async ping(): Promise<void> {
@@ -207,10 +246,10 @@ class JetStreamQueue implements TaskQueue {
 
   /** After a reconnect the server may have lost its store; recreate the stream so publishing works again. */
   async #restoreStream(): Promise<void> {
-    const { streamName, subjectPrefix } = this.#settings;
+    const { streamName, subjectPrefix, replicas } = this.#settings;
     for (let attempt = 1; !this.#closing.signal.aborted && this.#connected; attempt++) {
       try {
-        await ensureStream(this.#jsm, streamName, subjectPrefix);
+        await ensureStream(this.#jsm, streamName, subjectPrefix, replicas);
         return;
       } catch (err) {
         if (attempt === 1) console.warn(`[queue] cannot check stream ${streamName} after reconnect, retrying: ${describeError(err)}`);
@@ -227,4 +266,13 @@ class JetStreamQueue implements TaskQueue {
 function cancelSubject(subjectPrefix: string): string {
   const dot = subjectPrefix.lastIndexOf(".");
   return dot < 0 ? `${subjectPrefix}_cancel` : `${subjectPrefix.slice(0, dot)}.cancel`;
+}
+
+/**
+ * Root of the live-event subjects `<root>.events.<task id>`, outside the
+ * stream's subjects like the cancel notices: `tstasks` for `tstasks.tasks`.
+ */
+function subjectRoot(subjectPrefix: string): string {
+  const dot = subjectPrefix.lastIndexOf(".");
+  return dot < 0 ? `${subjectPrefix}_` : subjectPrefix.slice(0, dot);
 }

@@ -1,3 +1,5 @@
+import type { TaskEvent } from "../../events/task-event.js";
+import type { EventSubscription } from "../../events/task-event-bus.js";
 import { QueueUnavailableError } from "../queue-errors.js";
 import type { TaskMessage } from "../task-message.js";
 import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queue.js";
@@ -51,6 +53,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): TaskQ
 class InProcessQueue implements TaskQueue {
   readonly #broker: MessageBroker;
   readonly #cancelHandlers = new Set<(id: string) => void>();
+  readonly #eventHandlers = new Map<string, Set<(event: TaskEvent) => void>>();
   #closed: Promise<void> | undefined;
 
   constructor(broker: MessageBroker) {
@@ -87,6 +90,32 @@ class InProcessQueue implements TaskQueue {
   onCancel(handler: (id: string) => void): () => void {
     this.#cancelHandlers.add(handler);
     return () => this.#cancelHandlers.delete(handler);
+  }
+
+  publishEvents(events: readonly TaskEvent[]): void {
+    if (this.#closed) return;
+    const copies = events.map((e) => ({ ...e }));
+    // Like NATS: delivered after the publisher goes on, never inside its call.
+    setImmediate(() => {
+      for (const event of copies) {
+        for (const handler of [...(this.#eventHandlers.get(event.taskId) ?? [])]) handler(event);
+      }
+    });
+  }
+
+  subscribeEvents(taskId: string, handler: (event: TaskEvent) => void): EventSubscription {
+    if (this.#closed) throw new QueueUnavailableError("queue is closed");
+    let handlers = this.#eventHandlers.get(taskId);
+    if (!handlers) this.#eventHandlers.set(taskId, (handlers = new Set()));
+    const own = (event: TaskEvent) => handler(event);
+    handlers.add(own);
+    return {
+      ready: Promise.resolve(),
+      unsubscribe: () => {
+        handlers.delete(own);
+        if (handlers.size === 0 && this.#eventHandlers.get(taskId) === handlers) this.#eventHandlers.delete(taskId);
+      },
+    };
   }
 
   /** Stops every consumer, waits for their in-flight handlers, then drops what is left. */

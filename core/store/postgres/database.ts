@@ -1,10 +1,12 @@
 import type { TaskTypesTable } from "./task-types.table.js";
 import type { TasksTable } from "./tasks.table.js";
 import type { UsersTable } from "../users/users.table.js";
+import type { TaskLogsTable } from "./task-logs.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
   tasks: TasksTable;
   task_types: TaskTypesTable;
   users: UsersTable;
+  task_logs: TaskLogsTable;
 }

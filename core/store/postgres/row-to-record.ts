@@ -30,6 +30,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     expiresAt: row.expires_at,
     lostAttempts: row.lost_attempts,
     publishedAt: row.published_at,
+    progress: row.progress,
+    progressMessage: row.progress_message,
   };
 }
 

@@ -45,6 +45,9 @@ export interface TasksTable {
   lost_attempts: Generated<number>;
   /** When the queue got the task's message; NULL: not yet (the outbox dispatcher will publish it). */
   published_at: Date | null;
+  /** The latest attempt's progress, 0 to 1. */
+  progress: Generated<number>;
+  progress_message: Generated<string>;
 }
 
 /** A `tasks` row as selected. */
@@ -80,4 +83,6 @@ export const TASK_COLUMNS = [
   "expires_at",
   "lost_attempts",
   "published_at",
+  "progress",
+  "progress_message",
 ] as const satisfies readonly (keyof TasksTable)[];

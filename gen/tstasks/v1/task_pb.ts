@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task.proto.
  */
 export const file_tstasks_v1_task: GenFile = /*@__PURE__*/
-  fileDesc("ChV0c3Rhc2tzL3YxL3Rhc2sucHJvdG8SCnRzdGFza3MudjEiOwoJVGFza0Vycm9yEgwKBHR5cGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIr4ECgRUYXNrEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJgoGc3RhdHVzGAMgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEiUKBGFyZ3MYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBnJlc3VsdBgFIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIkCgVlcnJvchgGIAEoCzIVLnRzdGFza3MudjEuVGFza0Vycm9yEg0KBXF1ZXVlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEg4KBndvcmtlchgJIAEoCRIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFb3duZXIYDSABKAkSJQoGZXJyb3JzGA4gAygLMhUudHN0YXNrcy52MS5UYXNrRXJyb3ISKgoGcnVuX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSEgoKdGltZW91dF9tcxgRIAEoDRIuCgpleHBpcmVzX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKmAQoIVGFza1R5cGUSDAoEbmFtZRgBIAEoCRIdChVyZXF1aXJlX2F1dGhvcml6YXRpb24YAiABKAgSJQoEYXJncxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDQoFcXVldWUYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSDAoEcGFjaxgGIAEoCRIUCgxwYWNrX3ZlcnNpb24YByABKAkidwoOQXJndW1lbnRFcnJvcnMSNgoGZXJyb3JzGAEgAygLMiYudHN0YXNrcy52MS5Bcmd1bWVudEVycm9ycy5FcnJvcnNFbnRyeRotCgtFcnJvcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKr0BCgpUYXNrU3RhdHVzEhsKF1RBU0tfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTVEFTS19TVEFUVVNfUEVORElORxABEhcKE1RBU0tfU1RBVFVTX1NUQVJURUQQAhIXChNUQVNLX1NUQVRVU19TVUNDRVNTEAMSFwoTVEFTS19TVEFUVVNfRkFJTFVSRRAEEhUKEVRBU0tfU1RBVFVTX1JFVFJZEAUSFwoTVEFTS19TVEFUVVNfUkVWT0tFRBAGYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChV0c3Rhc2tzL3YxL3Rhc2sucHJvdG8SCnRzdGFza3MudjEiOwoJVGFza0Vycm9yEgwKBHR5cGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIuoECgRUYXNrEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJgoGc3RhdHVzGAMgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEiUKBGFyZ3MYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBnJlc3VsdBgFIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIkCgVlcnJvchgGIAEoCzIVLnRzdGFza3MudjEuVGFza0Vycm9yEg0KBXF1ZXVlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEg4KBndvcmtlchgJIAEoCRIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFb3duZXIYDSABKAkSJQoGZXJyb3JzGA4gAygLMhUudHN0YXNrcy52MS5UYXNrRXJyb3ISKgoGcnVuX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSEgoKdGltZW91dF9tcxgRIAEoDRIuCgpleHBpcmVzX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghwcm9ncmVzcxgTIAEoARIYChBwcm9ncmVzc19tZXNzYWdlGBQgASgJIosBCgtUYXNrTG9nTGluZRILCgNzZXEYASABKAMSIwoFbGV2ZWwYAiABKA4yFC50c3Rhc2tzLnYxLkxvZ0xldmVsEg8KB21lc3NhZ2UYAyABKAkSKAoEdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYXR0ZW1wdBgFIAEoBSJCCgxUYXNrUHJvZ3Jlc3MSEAoIZnJhY3Rpb24YASABKAESDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIqYBCghUYXNrVHlwZRIMCgRuYW1lGAEgASgJEh0KFXJlcXVpcmVfYXV0aG9yaXphdGlvbhgCIAEoCBIlCgRhcmdzGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVxdWV1ZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIMCgRwYWNrGAYgASgJEhQKDHBhY2tfdmVyc2lvbhgHIAEoCSJ3Cg5Bcmd1bWVudEVycm9ycxI2CgZlcnJvcnMYASADKAsyJi50c3Rhc2tzLnYxLkFyZ3VtZW50RXJyb3JzLkVycm9yc0VudHJ5Gi0KC0Vycm9yc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqvQEKClRhc2tTdGF0dXMSGwoXVEFTS19TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNUQVNLX1NUQVRVU19QRU5ESU5HEAESFwoTVEFTS19TVEFUVVNfU1RBUlRFRBACEhcKE1RBU0tfU1RBVFVTX1NVQ0NFU1MQAxIXChNUQVNLX1NUQVRVU19GQUlMVVJFEAQSFQoRVEFTS19TVEFUVVNfUkVUUlkQBRIXChNUQVNLX1NUQVRVU19SRVZPS0VEEAYqdwoITG9nTGV2ZWwSGQoVTE9HX0xFVkVMX1VOU1BFQ0lGSUVEEAASEwoPTE9HX0xFVkVMX0RFQlVHEAESEgoOTE9HX0xFVkVMX0lORk8QAhISCg5MT0dfTEVWRUxfV0FSThADEhMKD0xPR19MRVZFTF9FUlJPUhAEYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Why a task failed.
@@ -174,6 +174,20 @@ export type Task = Message<"tstasks.v1.Task"> & {
    * @generated from field: google.protobuf.Timestamp expires_at = 18;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * The running attempt's latest progress, 0 to 1 (1 once SUCCESS).
+   *
+   * @generated from field: double progress = 19;
+   */
+  progress: number;
+
+  /**
+   * The message that came with the latest progress, if any.
+   *
+   * @generated from field: string progress_message = 20;
+   */
+  progressMessage: string;
 };
 
 /**
@@ -182,6 +196,83 @@ export type Task = Message<"tstasks.v1.Task"> & {
  */
 export const TaskSchema: GenMessage<Task> = /*@__PURE__*/
   messageDesc(file_tstasks_v1_task, 1);
+
+/**
+ * One line a task wrote with `ctx.log`. A task keeps at most 1000 lines;
+ * later ones are dropped.
+ *
+ * @generated from message tstasks.v1.TaskLogLine
+ */
+export type TaskLogLine = Message<"tstasks.v1.TaskLogLine"> & {
+  /**
+   * Increases with every line of every task: a cursor for `after_seq`.
+   *
+   * @generated from field: int64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: tstasks.v1.LogLevel level = 2;
+   */
+  level: LogLevel;
+
+  /**
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp time = 4;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * The attempt that wrote it.
+   *
+   * @generated from field: int32 attempt = 5;
+   */
+  attempt: number;
+};
+
+/**
+ * Describes the message tstasks.v1.TaskLogLine.
+ * Use `create(TaskLogLineSchema)` to create a new message.
+ */
+export const TaskLogLineSchema: GenMessage<TaskLogLine> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task, 2);
+
+/**
+ * Progress a running task reported with `ctx.progress`.
+ *
+ * @generated from message tstasks.v1.TaskProgress
+ */
+export type TaskProgress = Message<"tstasks.v1.TaskProgress"> & {
+  /**
+   * 0 to 1.
+   *
+   * @generated from field: double fraction = 1;
+   */
+  fraction: number;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The attempt that reported it.
+   *
+   * @generated from field: int32 attempt = 3;
+   */
+  attempt: number;
+};
+
+/**
+ * Describes the message tstasks.v1.TaskProgress.
+ * Use `create(TaskProgressSchema)` to create a new message.
+ */
+export const TaskProgressSchema: GenMessage<TaskProgress> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task, 3);
 
 /**
  * A task type that at least one worker has registered.
@@ -240,7 +331,7 @@ export type TaskType = Message<"tstasks.v1.TaskType"> & {
  * Use `create(TaskTypeSchema)` to create a new message.
  */
 export const TaskTypeSchema: GenMessage<TaskType> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task, 2);
+  messageDesc(file_tstasks_v1_task, 4);
 
 /**
  * Attached to an InvalidArgument error when submitted arguments do not match
@@ -262,7 +353,7 @@ export type ArgumentErrors = Message<"tstasks.v1.ArgumentErrors"> & {
  * Use `create(ArgumentErrorsSchema)` to create a new message.
  */
 export const ArgumentErrorsSchema: GenMessage<ArgumentErrors> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task, 3);
+  messageDesc(file_tstasks_v1_task, 5);
 
 /**
  * Where a task is in its life. Plain HTTP/JSON renders these without the
@@ -324,4 +415,42 @@ export enum TaskStatus {
  */
 export const TaskStatusSchema: GenEnum<TaskStatus> = /*@__PURE__*/
   enumDesc(file_tstasks_v1_task, 0);
+
+/**
+ * Severity of a task's log line.
+ *
+ * @generated from enum tstasks.v1.LogLevel
+ */
+export enum LogLevel {
+  /**
+   * @generated from enum value: LOG_LEVEL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_DEBUG = 1;
+   */
+  DEBUG = 1,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_INFO = 2;
+   */
+  INFO = 2,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_WARN = 3;
+   */
+  WARN = 3,
+
+  /**
+   * @generated from enum value: LOG_LEVEL_ERROR = 4;
+   */
+  ERROR = 4,
+}
+
+/**
+ * Describes the enum tstasks.v1.LogLevel.
+ */
+export const LogLevelSchema: GenEnum<LogLevel> = /*@__PURE__*/
+  enumDesc(file_tstasks_v1_task, 1);
 

@@ -7,7 +7,7 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Task, TaskStatus, TaskType } from "./task_pb.js";
+import type { Task, TaskLogLine, TaskProgress, TaskStatus, TaskType } from "./task_pb.js";
 import { file_tstasks_v1_task } from "./task_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -15,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task_service.proto.
  */
 export const file_tstasks_v1_task_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHAoOR2V0VGFza1JlcXVlc3QSCgoCaWQYASABKAkiMQoPR2V0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2sibwoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJNChFMaXN0VGFza3NSZXNwb25zZRIfCgV0YXNrcxgBIAMoCzIQLnRzdGFza3MudjEuVGFzaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHwoRQ2FuY2VsVGFza1JlcXVlc3QSCgoCaWQYASABKAkiNAoSQ2FuY2VsVGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHgoQUmV0cnlUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSIzChFSZXRyeVRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIhYKFExpc3RUYXNrVHlwZXNSZXF1ZXN0IpgBChVMaXN0VGFza1R5cGVzUmVzcG9uc2USOwoFdHlwZXMYASADKAsyLC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZS5UeXBlc0VudHJ5GkIKClR5cGVzRW50cnkSCwoDa2V5GAEgASgJEiMKBXZhbHVlGAIgASgLMhQudHN0YXNrcy52MS5UYXNrVHlwZToCOAEy/QQKC1Rhc2tTZXJ2aWNlEmMKClN1Ym1pdFRhc2sSHS50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVzcG9uc2UiFoLT5JMCEDoBKmIEdGFzayIFL3Rhc2sSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EloKCUxpc3RUYXNrcxIcLnRzdGFza3MudjEuTGlzdFRhc2tzUmVxdWVzdBodLnRzdGFza3MudjEuTGlzdFRhc2tzUmVzcG9uc2UiEJACAYLT5JMCBxIFL3Rhc2sSbwoKQ2FuY2VsVGFzaxIdLnRzdGFza3MudjEuQ2FuY2VsVGFza1JlcXVlc3QaHi50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXNwb25zZSIigtPkkwIcOgEqYgR0YXNrIhEvdGFzay97aWR9L2NhbmNlbBJrCglSZXRyeVRhc2sSHC50c3Rhc2tzLnYxLlJldHJ5VGFza1JlcXVlc3QaHS50c3Rhc2tzLnYxLlJldHJ5VGFza1Jlc3BvbnNlIiGC0+STAhs6ASpiBHRhc2siEC90YXNrL3tpZH0vcmV0cnkSbgoNTGlzdFRhc2tUeXBlcxIgLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1JlcXVlc3QaIS50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZSIYkAIBgtPkkwIPYgV0eXBlcxIGL3Rhc2tzYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
+  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siKgoOR2V0VGFza1JlcXVlc3QSCgoCaWQYASABKAkSDAoEd2FpdBgCIAEoCSIxCg9HZXRUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayIeChBXYXRjaFRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIpQBChFXYXRjaFRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrSAASLAoIcHJvZ3Jlc3MYAiABKAsyGC50c3Rhc2tzLnYxLlRhc2tQcm9ncmVzc0gAEiYKA2xvZxgDIAEoCzIXLnRzdGFza3MudjEuVGFza0xvZ0xpbmVIAEIHCgVldmVudCJGChJHZXRUYXNrTG9nc1JlcXVlc3QSCgoCaWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDEhEKCXBhZ2Vfc2l6ZRgDIAEoBSJQChNHZXRUYXNrTG9nc1Jlc3BvbnNlEiYKBWxpbmVzGAEgAygLMhcudHN0YXNrcy52MS5UYXNrTG9nTGluZRIRCgl0cnVuY2F0ZWQYAiABKAgibwoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJNChFMaXN0VGFza3NSZXNwb25zZRIfCgV0YXNrcxgBIAMoCzIQLnRzdGFza3MudjEuVGFzaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHwoRQ2FuY2VsVGFza1JlcXVlc3QSCgoCaWQYASABKAkiNAoSQ2FuY2VsVGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHgoQUmV0cnlUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSIzChFSZXRyeVRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIhYKFExpc3RUYXNrVHlwZXNSZXF1ZXN0IpgBChVMaXN0VGFza1R5cGVzUmVzcG9uc2USOwoFdHlwZXMYASADKAsyLC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZS5UeXBlc0VudHJ5GkIKClR5cGVzRW50cnkSCwoDa2V5GAEgASgJEiMKBXZhbHVlGAIgASgLMhQudHN0YXNrcy52MS5UYXNrVHlwZToCOAEy0wYKC1Rhc2tTZXJ2aWNlEmMKClN1Ym1pdFRhc2sSHS50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVzcG9uc2UiFoLT5JMCEDoBKmIEdGFzayIFL3Rhc2sSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EmgKCVdhdGNoVGFzaxIcLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVxdWVzdBodLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVzcG9uc2UiHJACAYLT5JMCExIRL3Rhc2sve2lkfS9ldmVudHMwARJqCgtHZXRUYXNrTG9ncxIeLnRzdGFza3MudjEuR2V0VGFza0xvZ3NSZXF1ZXN0Gh8udHN0YXNrcy52MS5HZXRUYXNrTG9nc1Jlc3BvbnNlIhqQAgGC0+STAhESDy90YXNrL3tpZH0vbG9ncxJaCglMaXN0VGFza3MSHC50c3Rhc2tzLnYxLkxpc3RUYXNrc1JlcXVlc3QaHS50c3Rhc2tzLnYxLkxpc3RUYXNrc1Jlc3BvbnNlIhCQAgGC0+STAgcSBS90YXNrEm8KCkNhbmNlbFRhc2sSHS50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVzcG9uc2UiIoLT5JMCHDoBKmIEdGFzayIRL3Rhc2sve2lkfS9jYW5jZWwSawoJUmV0cnlUYXNrEhwudHN0YXNrcy52MS5SZXRyeVRhc2tSZXF1ZXN0Gh0udHN0YXNrcy52MS5SZXRyeVRhc2tSZXNwb25zZSIhgtPkkwIbOgEqYgR0YXNrIhAvdGFzay97aWR9L3JldHJ5Em4KDUxpc3RUYXNrVHlwZXMSIC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXF1ZXN0GiEudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UiGJACAYLT5JMCD2IFdHlwZXMSBi90YXNrc2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
 
 /**
  * @generated from message tstasks.v1.SubmitTaskRequest
@@ -115,6 +115,15 @@ export type GetTaskRequest = Message<"tstasks.v1.GetTaskRequest"> & {
    * @generated from field: string id = 1;
    */
   id: string;
+
+  /**
+   * Long polling: wait up to this long for the task to be final, then answer
+   * with its state either way. A duration such as "30s", "1.5s" or "500ms"
+   * (at most 60s); empty: answer at once.
+   *
+   * @generated from field: string wait = 2;
+   */
+  wait: string;
 };
 
 /**
@@ -140,6 +149,115 @@ export type GetTaskResponse = Message<"tstasks.v1.GetTaskResponse"> & {
  */
 export const GetTaskResponseSchema: GenMessage<GetTaskResponse> = /*@__PURE__*/
   messageDesc(file_tstasks_v1_task_service, 3);
+
+/**
+ * @generated from message tstasks.v1.WatchTaskRequest
+ */
+export type WatchTaskRequest = Message<"tstasks.v1.WatchTaskRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message tstasks.v1.WatchTaskRequest.
+ * Use `create(WatchTaskRequestSchema)` to create a new message.
+ */
+export const WatchTaskRequestSchema: GenMessage<WatchTaskRequest> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 4);
+
+/**
+ * @generated from message tstasks.v1.WatchTaskResponse
+ */
+export type WatchTaskResponse = Message<"tstasks.v1.WatchTaskResponse"> & {
+  /**
+   * @generated from oneof tstasks.v1.WatchTaskResponse.event
+   */
+  event: {
+    /**
+     * The task's state: sent first, on every status change, and last.
+     *
+     * @generated from field: tstasks.v1.Task task = 1;
+     */
+    value: Task;
+    case: "task";
+  } | {
+    /**
+     * @generated from field: tstasks.v1.TaskProgress progress = 2;
+     */
+    value: TaskProgress;
+    case: "progress";
+  } | {
+    /**
+     * @generated from field: tstasks.v1.TaskLogLine log = 3;
+     */
+    value: TaskLogLine;
+    case: "log";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message tstasks.v1.WatchTaskResponse.
+ * Use `create(WatchTaskResponseSchema)` to create a new message.
+ */
+export const WatchTaskResponseSchema: GenMessage<WatchTaskResponse> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 5);
+
+/**
+ * @generated from message tstasks.v1.GetTaskLogsRequest
+ */
+export type GetTaskLogsRequest = Message<"tstasks.v1.GetTaskLogsRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Only lines after this `seq` (0: from the first).
+   *
+   * @generated from field: int64 after_seq = 2;
+   */
+  afterSeq: bigint;
+
+  /**
+   * At most this many lines (default 1000, at most 1000).
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+};
+
+/**
+ * Describes the message tstasks.v1.GetTaskLogsRequest.
+ * Use `create(GetTaskLogsRequestSchema)` to create a new message.
+ */
+export const GetTaskLogsRequestSchema: GenMessage<GetTaskLogsRequest> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 6);
+
+/**
+ * @generated from message tstasks.v1.GetTaskLogsResponse
+ */
+export type GetTaskLogsResponse = Message<"tstasks.v1.GetTaskLogsResponse"> & {
+  /**
+   * @generated from field: repeated tstasks.v1.TaskLogLine lines = 1;
+   */
+  lines: TaskLogLine[];
+
+  /**
+   * True when the task reached its limit of 1000 lines and later lines were dropped.
+   *
+   * @generated from field: bool truncated = 2;
+   */
+  truncated: boolean;
+};
+
+/**
+ * Describes the message tstasks.v1.GetTaskLogsResponse.
+ * Use `create(GetTaskLogsResponseSchema)` to create a new message.
+ */
+export const GetTaskLogsResponseSchema: GenMessage<GetTaskLogsResponse> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 7);
 
 /**
  * @generated from message tstasks.v1.ListTasksRequest
@@ -179,7 +297,7 @@ export type ListTasksRequest = Message<"tstasks.v1.ListTasksRequest"> & {
  * Use `create(ListTasksRequestSchema)` to create a new message.
  */
 export const ListTasksRequestSchema: GenMessage<ListTasksRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 4);
+  messageDesc(file_tstasks_v1_task_service, 8);
 
 /**
  * @generated from message tstasks.v1.ListTasksResponse
@@ -203,7 +321,7 @@ export type ListTasksResponse = Message<"tstasks.v1.ListTasksResponse"> & {
  * Use `create(ListTasksResponseSchema)` to create a new message.
  */
 export const ListTasksResponseSchema: GenMessage<ListTasksResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 5);
+  messageDesc(file_tstasks_v1_task_service, 9);
 
 /**
  * @generated from message tstasks.v1.CancelTaskRequest
@@ -220,7 +338,7 @@ export type CancelTaskRequest = Message<"tstasks.v1.CancelTaskRequest"> & {
  * Use `create(CancelTaskRequestSchema)` to create a new message.
  */
 export const CancelTaskRequestSchema: GenMessage<CancelTaskRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 6);
+  messageDesc(file_tstasks_v1_task_service, 10);
 
 /**
  * @generated from message tstasks.v1.CancelTaskResponse
@@ -237,7 +355,7 @@ export type CancelTaskResponse = Message<"tstasks.v1.CancelTaskResponse"> & {
  * Use `create(CancelTaskResponseSchema)` to create a new message.
  */
 export const CancelTaskResponseSchema: GenMessage<CancelTaskResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 7);
+  messageDesc(file_tstasks_v1_task_service, 11);
 
 /**
  * @generated from message tstasks.v1.RetryTaskRequest
@@ -254,7 +372,7 @@ export type RetryTaskRequest = Message<"tstasks.v1.RetryTaskRequest"> & {
  * Use `create(RetryTaskRequestSchema)` to create a new message.
  */
 export const RetryTaskRequestSchema: GenMessage<RetryTaskRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 8);
+  messageDesc(file_tstasks_v1_task_service, 12);
 
 /**
  * @generated from message tstasks.v1.RetryTaskResponse
@@ -271,7 +389,7 @@ export type RetryTaskResponse = Message<"tstasks.v1.RetryTaskResponse"> & {
  * Use `create(RetryTaskResponseSchema)` to create a new message.
  */
 export const RetryTaskResponseSchema: GenMessage<RetryTaskResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 9);
+  messageDesc(file_tstasks_v1_task_service, 13);
 
 /**
  * @generated from message tstasks.v1.ListTaskTypesRequest
@@ -284,7 +402,7 @@ export type ListTaskTypesRequest = Message<"tstasks.v1.ListTaskTypesRequest"> & 
  * Use `create(ListTaskTypesRequestSchema)` to create a new message.
  */
 export const ListTaskTypesRequestSchema: GenMessage<ListTaskTypesRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 10);
+  messageDesc(file_tstasks_v1_task_service, 14);
 
 /**
  * @generated from message tstasks.v1.ListTaskTypesResponse
@@ -301,7 +419,7 @@ export type ListTaskTypesResponse = Message<"tstasks.v1.ListTaskTypesResponse"> 
  * Use `create(ListTaskTypesResponseSchema)` to create a new message.
  */
 export const ListTaskTypesResponseSchema: GenMessage<ListTaskTypesResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 11);
+  messageDesc(file_tstasks_v1_task_service, 15);
 
 /**
  * Submit tasks, read their state and results, and discover task types.
@@ -329,6 +447,29 @@ export const TaskService: GenService<{
     methodKind: "unary";
     input: typeof GetTaskRequestSchema;
     output: typeof GetTaskResponseSchema;
+  },
+  /**
+   * Streams the task: first its current state, then every change of status
+   * (as a whole task), progress report and log line, until it is final;
+   * the last message is always the final task. Over plain HTTP the same
+   * stream is served as Server-Sent Events.
+   *
+   * @generated from rpc tstasks.v1.TaskService.WatchTask
+   */
+  watchTask: {
+    methodKind: "server_streaming";
+    input: typeof WatchTaskRequestSchema;
+    output: typeof WatchTaskResponseSchema;
+  },
+  /**
+   * The log lines the task wrote (with `ctx.log`), oldest first.
+   *
+   * @generated from rpc tstasks.v1.TaskService.GetTaskLogs
+   */
+  getTaskLogs: {
+    methodKind: "unary";
+    input: typeof GetTaskLogsRequestSchema;
+    output: typeof GetTaskLogsResponseSchema;
   },
   /**
    * Submitted tasks, newest first, optionally filtered by type and status.
