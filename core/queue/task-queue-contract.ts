@@ -1,3 +1,4 @@
+import type { TaskEvent } from "../events/task-event.js";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -369,6 +370,51 @@ export function describeTaskQueueContract(name: string, open: OpenTaskQueue): vo
         await assert.rejects(queue.publish([task("x", "a>b")]), /invalid queue name/);
         await assert.rejects(queue.consume({ queues: ["ok"], concurrency: 0 }, async () => {}), RangeError);
         await assert.rejects(queue.consume({ queues: ["ok"], concurrency: 1.5 }, async () => {}), RangeError);
+      }),
+    );
+
+    test(
+      "live events reach the subscribers of their task only, in order, until they unsubscribe",
+      withSystem({}, async ({ queue }) => {
+        const seen: TaskEvent[] = [];
+        const others: TaskEvent[] = [];
+        const sub = queue.subscribeEvents("task-a", (e) => seen.push(e));
+        const otherSub = queue.subscribeEvents("task-b", (e) => others.push(e));
+        await Promise.all([sub.ready, otherSub.ready]);
+        const events: TaskEvent[] = [
+          { kind: "status", taskId: "task-a", status: "STARTED", attempt: 1 },
+          { kind: "progress", taskId: "task-a", attempt: 1, fraction: 0.5, message: "half" },
+          { kind: "log", taskId: "task-a", attempt: 1, seq: 7, level: "warn", message: "careful", at: 1_700_000_000_000 },
+          { kind: "status", taskId: "task-a", status: "SUCCESS", attempt: 1 },
+        ];
+        queue.publishEvents(events);
+        await waitUntil(async () => seen.length === 4, { timeoutMs: 5000, label: "four events" });
+        assert.deepEqual(seen, events);
+        assert.deepEqual(others, []);
+        sub.unsubscribe();
+        sub.unsubscribe(); // twice is harmless
+        otherSub.unsubscribe();
+        const late = queue.subscribeEvents("task-a", () => {});
+        await late.ready;
+        queue.publishEvents([{ kind: "status", taskId: "task-a", status: "FAILURE", attempt: 2 }]);
+        await sleep(200);
+        late.unsubscribe();
+        assert.equal(seen.length, 4, "no event after unsubscribe");
+      }),
+    );
+
+    test(
+      "an event published on one connection reaches a subscriber on another once its subscription is ready",
+      withSystem({}, async ({ queue, openAnother }) => {
+        const other = await openAnother();
+        const seen: TaskEvent[] = [];
+        const sub = other.subscribeEvents("task-x", (e) => seen.push(e));
+        await sub.ready;
+        const event: TaskEvent = { kind: "status", taskId: "task-x", status: "SUCCESS", attempt: 3 };
+        queue.publishEvents([event]);
+        await waitUntil(async () => seen.length === 1, { timeoutMs: 5000, label: "the event on the other connection" });
+        assert.deepEqual(seen, [event]);
+        sub.unsubscribe();
       }),
     );
 

@@ -8,5 +8,7 @@ export type { BackoffOptions } from "./backoff.js";
 export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult } from "./define-task.js";
 export type { TaskContext } from "./task-context.js";
 export type { LogLevel } from "./log-level.js";
+export { createTestContext } from "./test-context.js";
+export type { TestContext } from "./test-context.js";
 export { NonRetryableError } from "./task-error.js";
 export type { JsonValue, JsonObject } from "./json.js";

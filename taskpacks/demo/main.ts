@@ -84,3 +84,38 @@ export const crash = defineTask({
     return null;
   },
 });
+
+/**
+ * `demo.main.pi({samples, chunks, pauseMs?})`: estimates pi by Monte Carlo,
+ * drawing `samples` random points in `chunks` chunks. After each chunk it
+ * reports progress and logs the running estimate; between chunks it yields
+ * (and waits `pauseMs`, to make a short run watchable) and stops at once
+ * when its signal aborts. Returns `{ pi, samples }`.
+ */
+export const pi = defineTask({
+  description: "Estimates pi by Monte Carlo in chunks, reporting progress (cancellable)",
+  args: z.strictObject({
+    samples: z.int().min(1).max(1_000_000_000).describe("random points to draw"),
+    chunks: z.int().min(1).max(1000).default(10).describe("progress reports, one per chunk"),
+    pauseMs: z.int().min(0).max(10_000).default(0).describe("wait after each chunk"),
+  }),
+  run: async ({ samples, chunks, pauseMs }, ctx) => {
+    let inside = 0;
+    let drawn = 0;
+    for (let chunk = 1; chunk <= chunks; chunk++) {
+      ctx.signal.throwIfAborted();
+      const target = Math.round((samples * chunk) / chunks);
+      for (; drawn < target; drawn++) {
+        const x = Math.random();
+        const y = Math.random();
+        if (x * x + y * y <= 1) inside++;
+      }
+      const estimate = (4 * inside) / drawn;
+      ctx.progress(chunk / chunks, `chunk ${chunk}/${chunks}`);
+      ctx.log("info", `chunk ${chunk}/${chunks}: ${drawn} samples, pi ≈ ${estimate.toFixed(6)}`);
+      // Yield between chunks so the signal (cancel, timeout, shutdown) can arrive.
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return { pi: (4 * inside) / samples, samples };
+  },
+});

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { NonRetryableError } from "tstasks/task";
+import { createTestContext, NonRetryableError } from "tstasks/task";
 import type { TaskContext } from "tstasks/task";
 import { GRAVITY } from "./lib/euler.js";
 import { mov3d } from "./main.js";
 
-const ctx: TaskContext = { taskId: "00000000-0000-0000-0000-000000000000", type: "physicsjs.main.mov3d", attempt: 1, signal: new AbortController().signal, worker: "test" };
+const ctx: TaskContext = createTestContext({ type: "physicsjs.main.mov3d" });
 
 type Args = Parameters<typeof mov3d.run>[0];
 const run = async (args: Args) => mov3d.run(mov3d.args.parse(args), ctx);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { TaskContext } from "tstasks/task";
+import { createTestContext, type TaskContext } from "tstasks/task";
 import { add, hypot, myProtectedTask, subtract } from "./main.js";
 
-const ctx: TaskContext = { taskId: "00000000-0000-0000-0000-000000000000", type: "test.main.add", attempt: 1, signal: new AbortController().signal, worker: "test" };
+const ctx: TaskContext = createTestContext({ type: "test.main.add" });
 
 describe("test pack", () => {
   it("computes what pytasks computed", async () => {
