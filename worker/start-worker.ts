@@ -17,7 +17,7 @@ export async function startWorker(config: Config, backends: Backends, log = (lin
     name: config.workerName,
     concurrency: config.workerConcurrency,
     // Heartbeats well inside the ack wait keep a healthy long task from being redelivered.
-    heartbeatMs: Math.max(250, Math.floor(config.ackWaitMs / 3)),
+    heartbeatMs: config.workerHeartbeatMs,
     log,
   });
   await worker.start();

@@ -1,11 +1,14 @@
 import { createBatcher } from "../core/batch/batcher.js";
 import type { Consumer, Delivery, TaskQueue } from "../core/queue/task-queue.js";
-import type { StartResult, TaskOutcome } from "../core/store/task-record.js";
+import type { ReleaseAttempt, StartResult, TaskOutcome } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import type { TaskTypeRecord } from "../core/store/task-type-record.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
 import { runTask } from "./run-task.js";
+import { createAttemptReporter } from "./attempt-reporter.js";
 import { backoffDelayMs } from "../core/task/backoff.js";
+import { checkWithin } from "./health/check-within.js";
+import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -23,11 +26,13 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /**
    * On stop, how long running tasks may take to finish before their signal
-   * is aborted; a task that then ends is handed back to the queue (not
-   * failed), so another worker runs it. Default 30 000 ms.
+   * is aborted; a task that then ends without a result (or has not stopped
+   * within `timeoutGraceMs` more, and is abandoned) is released: PENDING
+   * again in the store, not counted as a lost attempt, and handed back to
+   * the queue so another worker runs it at once. Default 30 000 ms.
    */
   shutdownGraceMs?: number;
-  /** After a task's time limit, how long it has to stop before it is abandoned. Default 5000 ms. */
+  /** After a task's time limit (or the shutdown grace), how long it has to stop before it is abandoned. Default 5000 ms. */
   timeoutGraceMs?: number;
   /**
    * A task whose attempts ended this many times without an outcome (its
@@ -37,6 +42,8 @@ export interface WorkerOptions {
    * a higher limit spares them, a lower one gives up on poison sooner.)
    */
   maxLostAttempts?: number;
+  /** How long {@link Worker.health} waits for the queue and the store to answer. Default 2000 ms. */
+  healthTimeoutMs?: number;
   /** Where log lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -47,13 +54,32 @@ export interface Worker {
   start(): Promise<void>;
   /**
    * Stops pulling and lets running tasks finish; after the shutdown grace
-   * their signals are aborted and they are handed back. Then resolves.
+   * their signals are aborted and they are released and handed back (a task
+   * that ignores its signal is abandoned after `timeoutGraceMs` more, and
+   * its late result is never recorded). Then resolves.
    */
   stop(): Promise<void>;
   /** The queues it consumes. */
   readonly queues: readonly string[];
   /** Attempts running right now. */
   readonly running: number;
+  /**
+   * Whether it can work right now: pings the queue and the store (each
+   * bounded by `healthTimeoutMs`) and reports its consumer's state. Ready
+   * only when both answer and the consumer is running; a worker that lost
+   * NATS or Postgres reconnects by itself and is ready again once both
+   * answer. Never rejects.
+   */
+  health(): Promise<WorkerHealth>;
+}
+
+/** One attempt in progress, as the worker tracks it. */
+interface RunningAttempt {
+  abort: AbortController;
+  /** Why its signal was aborted, if it was. */
+  why?: "shutdown" | "cancel" | "timeout";
+  /** Stops waiting for the attempt (it ignored its signal); its outcome then never applies. */
+  letGo: () => void;
 }
 
 /** Delay before a delivery is handed back when a backend failed. */
@@ -75,16 +101,23 @@ export function createWorker(options: WorkerOptions): Worker {
   const byName = new Map(options.tasks.map((t) => [t.name, t]));
   const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  /** Running attempts by task id, with why their signal was aborted (if it was). */
-  const running = new Map<string, { abort: AbortController; why?: "shutdown" | "cancel" | "timeout" }>();
+  /** Running attempts by task id. */
+  const running = new Map<string, RunningAttempt>();
   const timeoutGraceMs = options.timeoutGraceMs ?? 5000;
   const maxLostAttempts = options.maxLostAttempts ?? 5;
   let unsubscribeCancels: (() => void) | undefined;
   let consumer: Consumer | undefined;
   let refresh: NodeJS.Timeout | undefined;
+  /** Set by stop(): an attempt claimed from now on is handed back instead of started. */
+  let stopping = false;
+  let consumerState: ConsumerState = "starting";
+  const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
 
   const claim = createBatcher<{ id: string; worker: string }, StartResult>((items) => store.startTasks(items));
   const finish = createBatcher<TaskOutcome, boolean>((items) => store.finishTasks(items));
+  const release = createBatcher<ReleaseAttempt, boolean>((items) => store.releaseTasks(items));
+  // ctx.progress / ctx.log of each attempt, stored and published as live events.
+  const reportFor = createAttemptReporter({ store, events: queue, warn: log });
 
   const catalog: TaskTypeRecord[] = options.tasks.map((t) => ({
     name: t.name,
@@ -124,6 +157,11 @@ export function createWorker(options: WorkerOptions): Worker {
       delivery.ack();
       return;
     }
+    if (stopping) {
+      // Claimed while the worker began to stop: starting it now would only mean aborting it later.
+      await handBack(delivery, claimed.attempt);
+      return;
+    }
     const record = claimed.record;
     if (record.lostAttempts >= maxLostAttempts) {
       // It took its worker down (or was stranded) this many times: a poison task; stop redelivering it.
@@ -146,12 +184,19 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const abort = new AbortController();
-    const run: { abort: AbortController; why?: "shutdown" | "cancel" | "timeout" } = { abort };
+    let letGo = (): void => {};
+    // Resolves when the worker stops waiting for an attempt that ignores its signal.
+    const abandoned = new Promise<undefined>((resolve) => {
+      letGo = () => resolve(undefined);
+    });
+    const run: RunningAttempt = { abort, letGo };
     const timeoutMs = record.timeoutMs ?? task.definition.timeoutMs;
     let deadline: NodeJS.Timeout | undefined;
     let abandon: NodeJS.Timeout | undefined;
     running.set(message.id, run);
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
+    const report = reportFor(message.id, claimed.attempt);
+    queue.publishEvents([{ kind: "status", taskId: message.id, status: "STARTED", attempt: claimed.attempt }]);
     let outcome;
     try {
       // The store's row, not the message, is the record of what to run.
@@ -161,17 +206,16 @@ export function createWorker(options: WorkerOptions): Worker {
         attempt: claimed.attempt,
         signal: abort.signal,
         worker: name,
+        progress: report.progress,
+        log: report.log,
       });
-      let abandoned: Promise<undefined> = new Promise(() => {});
       if (timeoutMs > 0) {
         deadline = setTimeout(() => {
           run.why ??= "timeout";
           abort.abort(new Error(`task ran longer than its ${timeoutMs} ms limit`));
         }, timeoutMs);
         // A task that ignores its signal is let go after the grace; its late result is never recorded.
-        abandoned = new Promise((resolve) => {
-          abandon = setTimeout(() => resolve(undefined), timeoutMs + timeoutGraceMs);
-        });
+        abandon = setTimeout(letGo, timeoutMs + timeoutGraceMs);
       }
       outcome = await Promise.race([attempt, abandoned]);
     } finally {
@@ -179,6 +223,8 @@ export function createWorker(options: WorkerOptions): Worker {
       clearTimeout(abandon);
       clearInterval(heartbeat);
       running.delete(message.id);
+      // Progress and log lines are stored before the outcome, so a watcher sees them first.
+      await report.close();
     }
     if (run.why === "cancel") {
       // Cancelled: the store says REVOKED already, and no outcome of this attempt applies.
@@ -195,14 +241,9 @@ export function createWorker(options: WorkerOptions): Worker {
       );
       return;
     }
-    if (outcome === undefined) {
-      // Abandoned while shutting down: hand it back so another worker runs it.
-      delivery.nak();
-      return;
-    }
-    if (!outcome.ok && run.why === "shutdown") {
-      // Interrupted by shutdown, not failed: let another worker take it at once.
-      delivery.nak();
+    if (outcome === undefined || (!outcome.ok && run.why === "shutdown")) {
+      // Interrupted (or abandoned) by shutdown, not failed: let another worker take it at once.
+      await handBack(delivery, claimed.attempt);
       return;
     }
     if (outcome.ok) {
@@ -210,9 +251,12 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     const maxRetries = record.maxRetries ?? task.definition.retries;
-    if (outcome.retryable && claimed.attempt <= maxRetries) {
+    // Retries are spent by failed attempts (the errors recorded so far, plus this one), not by attempt
+    // numbers: an attempt released at shutdown spends none, and lost ones have their own limit.
+    const failures = record.errors.filter((e) => e.attempt > 0).length + 1;
+    if (outcome.retryable && failures <= maxRetries) {
       // Record the attempt's error (status RETRY), then hand the message back for the next attempt after the backoff.
-      const delayMs = backoffDelayMs(claimed.attempt, task.definition.backoff);
+      const delayMs = backoffDelayMs(failures, task.definition.backoff);
       await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "RETRY", error: outcome.error }, delayMs);
       return;
     }
@@ -225,13 +269,31 @@ export function createWorker(options: WorkerOptions): Worker {
    */
   const settle = async (delivery: Delivery, outcome: TaskOutcome, retryDelayMs = 0): Promise<void> => {
     try {
-      await finish(outcome);
+      if (await finish(outcome)) {
+        queue.publishEvents([{ kind: "status", taskId: outcome.id, status: outcome.status, attempt: outcome.attempt }]);
+      }
       if (outcome.status === "RETRY") delivery.nak(retryDelayMs);
       else delivery.ack();
     } catch (e) {
       log(`[worker] could not record the outcome of task ${outcome.id}: ${String(e)}; will retry`);
       delivery.nak(BACKEND_RETRY_MS);
     }
+  };
+
+  /**
+   * Releases an attempt interrupted by shutdown (PENDING again, not a lost
+   * attempt), then naks so another worker takes it at once. If the store is
+   * down the nak still goes out; the next claim then counts a lost attempt.
+   */
+  const handBack = async (delivery: Delivery, attempt: number): Promise<void> => {
+    try {
+      if (await release({ id: delivery.message.id, attempt })) {
+        queue.publishEvents([{ kind: "status", taskId: delivery.message.id, status: "PENDING", attempt }]);
+      }
+    } catch (e) {
+      log(`[worker] could not release task ${delivery.message.id}: ${String(e)}; handing it back anyway`);
+    }
+    delivery.nak();
   };
 
   /** Ends the attempt as FAILURE with an error of the worker's own (not thrown by the task). */
@@ -242,6 +304,17 @@ export function createWorker(options: WorkerOptions): Worker {
     queues,
     get running() {
       return running.size;
+    },
+    async health() {
+      const [queueCheck, storeCheck] = await Promise.all([
+        checkWithin(() => queue.ping(), healthTimeoutMs),
+        checkWithin(() => store.ping(), healthTimeoutMs),
+      ]);
+      const consumerNow = consumerState;
+      return {
+        ready: queueCheck === "ok" && storeCheck === "ok" && consumerNow === "running",
+        checks: { queue: queueCheck, store: storeCheck, consumer: consumerNow },
+      };
     },
     async start() {
       await store.registerTaskTypes(catalog);
@@ -258,24 +331,35 @@ export function createWorker(options: WorkerOptions): Worker {
       refresh.unref();
       if (queues.length === 0) {
         log(`[worker] ${name} has no task types; it consumes nothing`);
+        if (!stopping) consumerState = "idle";
         return;
       }
       consumer = await queue.consume({ queues, concurrency: options.concurrency ?? 16 }, handle);
+      if (!stopping) consumerState = "running";
       log(`[worker] ${name} consumes ${queues.join(", ")} with ${options.tasks.length} task types`);
     },
     async stop() {
+      stopping = true;
+      consumerState = "stopping";
       clearInterval(refresh);
+      let letGoAfter: NodeJS.Timeout | undefined;
       const grace = setTimeout(() => {
         for (const run of running.values()) {
           run.why ??= "shutdown";
           run.abort.abort(new Error("worker is shutting down"));
         }
+        // Attempts that ignore their signal would hold the shutdown forever: stop waiting for them.
+        letGoAfter = setTimeout(() => {
+          for (const run of running.values()) run.letGo();
+        }, timeoutGraceMs);
       }, options.shutdownGraceMs ?? 30_000);
       try {
         await consumer?.stop();
       } finally {
         clearTimeout(grace);
+        clearTimeout(letGoAfter);
         unsubscribeCancels?.();
+        consumerState = "stopped";
       }
     },
   };

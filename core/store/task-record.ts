@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from "../task/json.js";
 import type { AttemptError, TaskErrorInfo } from "../task/task-error.js";
 import type { TaskStatus } from "../task/task-status.js";
+import type { LogLevel } from "../task/log-level.js";
 
 /** A task as the store knows it. */
 export interface TaskRecord {
@@ -13,7 +14,12 @@ export interface TaskRecord {
   result: JsonValue | null;
   /** Set when status is FAILURE. */
   error: TaskErrorInfo | null;
-  /** Number of attempts a worker has started. */
+  /**
+   * Attempts started so far, i.e. the number of the latest attempt. Every
+   * claim takes the next number, also after a lost or released attempt, so a
+   * number is never reused and a late outcome of an older attempt never
+   * applies. It is not the count of failures: see `errors` and `lostAttempts`.
+   */
   attempts: number;
   /** Worker of the latest attempt. */
   worker: string | null;
@@ -40,6 +46,41 @@ export interface TaskRecord {
   lostAttempts: number;
   /** When the queue got its message; null: not yet (the outbox dispatcher will publish it). */
   publishedAt: Date | null;
+  /** The latest attempt's progress, 0 to 1 (1 once SUCCESS). */
+  progress: number;
+  /** The message of the latest progress report; empty if none. */
+  progressMessage: string;
+}
+
+/** A running attempt's progress report, for {@link TaskStore.recordProgress}. */
+export interface ProgressUpdate {
+  id: string;
+  attempt: number;
+  /** 0 to 1. */
+  fraction: number;
+  message: string;
+}
+
+/** A line a running task wrote, for {@link TaskStore.appendLogs}. */
+export interface NewLogLine {
+  taskId: string;
+  attempt: number;
+  level: LogLevel;
+  message: string;
+  at: Date;
+}
+
+/** A stored log line. */
+export interface LogLine extends NewLogLine {
+  /** Increases with every stored line: a cursor. */
+  seq: number;
+}
+
+/** One page of {@link TaskStore.getLogs}. */
+export interface LogPage {
+  lines: LogLine[];
+  /** True when the task reached its line limit, so later lines were dropped. */
+  truncated: boolean;
 }
 
 /** What the server stores when a task is accepted (status PENDING). */
@@ -95,6 +136,16 @@ export type TaskOutcome =
   | { id: string; attempt: number; status: "SUCCESS"; result: JsonValue }
   | { id: string; attempt: number; status: "FAILURE"; error: TaskErrorInfo }
   | { id: string; attempt: number; status: "RETRY"; error: TaskErrorInfo };
+
+/**
+ * One running attempt a worker hands back without an outcome (it is shutting
+ * down): see {@link TaskStore.releaseTasks}.
+ */
+export interface ReleaseAttempt {
+  id: string;
+  /** The attempt number the claim gave. */
+  attempt: number;
+}
 
 /** Filter and page of {@link TaskStore.listTasks}. */
 export interface ListTasksQuery {

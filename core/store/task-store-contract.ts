@@ -75,6 +75,8 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             expiresAt: null,
             lostAttempts: 0,
             publishedAt: null,
+            progress: 0,
+            progressMessage: "",
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
@@ -310,6 +312,67 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.deepEqual(await store.startTasks([{ id: task.id, worker: "w3" }]), [{ run: false, reason: "final", status: "SUCCESS" }]);
       });
 
+      test("releaseTasks hands a running attempt back to PENDING without counting a lost attempt; numbers are not reused", async () => {
+        const task = newTask({ expiresAt: new Date(Date.now() + 60_000) });
+        const lost = newTask();
+        await store.insertTasks([task, lost]);
+        const [first] = await store.startTasks([{ id: task.id, worker: "w1" }]);
+        assert.ok(first?.run && first.attempt === 1);
+        assert.deepEqual(await store.releaseTasks([{ id: task.id, attempt: 1 }]), [true]);
+        const released = await store.getTask(task.id);
+        assert.equal(released?.status, "PENDING");
+        assert.equal(released?.attempts, 1);
+        assert.equal(released?.lostAttempts, 0);
+        assert.equal(released?.expiresAt, null, "it started in time: the queue deadline no longer applies");
+        assert.equal(released?.finishedAt, null);
+        assert.equal(released?.worker, "w1");
+        // The released attempt's late outcome no longer applies, nor does a second release.
+        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: "late" }]), [false]);
+        assert.deepEqual(await store.releaseTasks([{ id: task.id, attempt: 1 }]), [false]);
+        const [second] = await store.startTasks([{ id: task.id, worker: "w2" }]);
+        assert.ok(second?.run);
+        assert.equal(second.attempt, 2);
+        assert.equal(second.record.lostAttempts, 0);
+        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 2, status: "SUCCESS", result: 7 }]), [true]);
+        const done = await store.getTask(task.id);
+        assert.deepEqual([done?.status, done?.result, done?.attempts, done?.lostAttempts, done?.worker], ["SUCCESS", 7, 2, 0, "w2"]);
+        // Without a release, claiming a STARTED task again counts its previous attempt as lost.
+        await store.startTasks([{ id: lost.id, worker: "w1" }]);
+        const [again] = await store.startTasks([{ id: lost.id, worker: "w2" }]);
+        assert.ok(again?.run && again.attempt === 2 && again.record.lostAttempts === 1);
+      });
+
+      test("releaseTasks applies only to the task's current STARTED attempt, once per batch, in input order", async () => {
+        const running = newTask();
+        const pending = newTask();
+        const retry = newTask();
+        const done = newTask();
+        const revoked = newTask();
+        await store.insertTasks([running, pending, retry, done, revoked]);
+        await store.startTasks([running, retry, done, revoked].map((t) => ({ id: t.id, worker: "w1" })));
+        assert.deepEqual(await store.finishTasks([{ id: retry.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "x" } }]), [true]);
+        assert.deepEqual(await store.finishTasks([{ id: done.id, attempt: 1, status: "SUCCESS", result: 1 }]), [true]);
+        assert.equal((await store.revokeTask(revoked.id)).outcome, "revoked");
+        assert.deepEqual(
+          await store.releaseTasks([
+            { id: running.id, attempt: 2 },
+            { id: pending.id, attempt: 0 },
+            { id: retry.id, attempt: 1 },
+            { id: done.id, attempt: 1 },
+            { id: revoked.id, attempt: 1 },
+            { id: randomUUID(), attempt: 1 },
+            { id: "nope", attempt: 1 },
+            { id: running.id, attempt: 1.5 },
+            { id: running.id, attempt: 1 },
+            { id: running.id, attempt: 1 },
+          ]),
+          [false, false, false, false, false, false, false, false, true, false],
+        );
+        const statuses = await Promise.all([running, pending, retry, done, revoked].map(async (t) => (await store.getTask(t.id))?.status));
+        assert.deepEqual(statuses, ["PENDING", "PENDING", "RETRY", "SUCCESS", "REVOKED"]);
+        assert.deepEqual(await store.releaseTasks([]), []);
+      });
+
       test("a FAILURE stores its error and no result", async () => {
         const task = newTask();
         await store.insertTasks([task]);
@@ -438,6 +501,102 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         await assert.rejects(store.listTasks({ limit: 0 }), InvalidListQueryError);
         await assert.rejects(store.listTasks({ limit: 1001 }), InvalidListQueryError);
         await assert.rejects(store.listTasks({ limit: 10, after: { createdAt: new Date(), id: "x" } }), InvalidListQueryError);
+      });
+    });
+
+    describe("progress and logs", () => {
+      let backend: ContractBackend;
+      let store: TaskStore;
+      before(async () => {
+        backend = await open();
+        store = backend.store;
+      });
+      after(async () => {
+        await store?.close();
+        await backend?.cleanup();
+      });
+
+      test("progress of the running attempt is kept; stale or late reports change nothing; SUCCESS sets 1", async () => {
+        const task = newTask();
+        await store.insertTasks([task]);
+        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.5, message: "not started yet" }]);
+        assert.equal((await store.getTask(task.id))?.progress, 0, "a PENDING task has no progress to record");
+        await store.startTasks([{ id: task.id, worker: "w" }]);
+        // The last report of a batch wins; fractions are clamped to 0..1.
+        await store.recordProgress([
+          { id: task.id, attempt: 1, fraction: 0.25, message: "a quarter" },
+          { id: task.id, attempt: 1, fraction: 0.5, message: "half" },
+          { id: randomUUID(), attempt: 1, fraction: 0.5, message: "unknown task" },
+          { id: "not-a-uuid", attempt: 1, fraction: 0.5, message: "ignored" },
+        ]);
+        let rec = await store.getTask(task.id);
+        assert.deepEqual([rec?.progress, rec?.progressMessage], [0.5, "half"]);
+        await store.recordProgress([{ id: task.id, attempt: 7, fraction: 0.9, message: "another attempt" }]);
+        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 3, message: "too much" }]);
+        rec = await store.getTask(task.id);
+        assert.deepEqual([rec?.progress, rec?.progressMessage], [1, "too much"]);
+        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.1, message: "" }]);
+        await store.finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: 1 }]);
+        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.2, message: "after the outcome" }]);
+        rec = await store.getTask(task.id);
+        assert.deepEqual([rec?.status, rec?.progress, rec?.progressMessage], ["SUCCESS", 1, ""]);
+      });
+
+      test("a new attempt starts from zero progress", async () => {
+        const task = newTask();
+        await store.insertTasks([task]);
+        await store.startTasks([{ id: task.id, worker: "w" }]);
+        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.7, message: "x" }]);
+        await store.finishTasks([{ id: task.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "boom" } }]);
+        assert.equal((await store.getTask(task.id))?.progress, 0.7, "RETRY keeps the failed attempt's progress");
+        await store.startTasks([{ id: task.id, worker: "w" }]);
+        const rec = await store.getTask(task.id);
+        assert.deepEqual([rec?.progress, rec?.progressMessage], [0, ""]);
+      });
+
+      test("log lines are stored in order with increasing seq and read back after a cursor", async () => {
+        const [a, b] = [newTask(), newTask()];
+        await store.insertTasks([a, b]);
+        const at = new Date("2026-11-29T10:00:00.123Z");
+        const seqs = await store.appendLogs([
+          { taskId: a.id, attempt: 1, level: "info", message: "one", at },
+          { taskId: b.id, attempt: 1, level: "warn", message: "b-one", at },
+          { taskId: a.id, attempt: 1, level: "error", message: "two \u00e9", at },
+          { taskId: randomUUID(), attempt: 1, level: "info", message: "unknown task", at },
+          { taskId: "nope", attempt: 1, level: "info", message: "bad id", at },
+        ]);
+        assert.equal(seqs[3], null);
+        assert.equal(seqs[4], null);
+        const [s0, s1, s2] = seqs as number[];
+        assert.ok(s0! < s1! && s1! < s2!, `increasing: ${seqs.join(",")}`);
+        const page = await store.getLogs(a.id, 0, 1000);
+        assert.deepEqual(page, {
+          truncated: false,
+          lines: [
+            { seq: s0, taskId: a.id, attempt: 1, level: "info", message: "one", at },
+            { seq: s2, taskId: a.id, attempt: 1, level: "error", message: "two \u00e9", at },
+          ],
+        });
+        assert.deepEqual((await store.getLogs(a.id, s0!, 1000)).lines.map((l) => l.message), ["two \u00e9"]);
+        assert.deepEqual((await store.getLogs(a.id, 0, 1)).lines.map((l) => l.message), ["one"]);
+        assert.deepEqual(await store.getLogs(randomUUID(), 0, 10), { lines: [], truncated: false });
+        assert.deepEqual(await store.getLogs("nope", 0, 10), { lines: [], truncated: false });
+        await assert.rejects(store.getLogs(a.id, 0, 0), InvalidListQueryError);
+        await assert.rejects(store.getLogs(a.id, -1, 10), InvalidListQueryError);
+      });
+
+      test("a task keeps at most 1000 lines; later ones are dropped and the page says truncated", async () => {
+        const task = newTask();
+        await store.insertTasks([task]);
+        const line = (i: number) => ({ taskId: task.id, attempt: 1, level: "debug" as const, message: `line ${i}`, at: new Date() });
+        const first = await store.appendLogs(Array.from({ length: 990 }, (_, i) => line(i)));
+        assert.equal(first.filter((s) => s !== null).length, 990);
+        const second = await store.appendLogs(Array.from({ length: 20 }, (_, i) => line(990 + i)));
+        assert.deepEqual(second.map((s) => s !== null), [...Array(10).fill(true), ...Array(10).fill(false)]);
+        const page = await store.getLogs(task.id, 0, 1000);
+        assert.equal(page.lines.length, 1000);
+        assert.equal(page.truncated, true);
+        assert.equal(page.lines.at(-1)?.message, "line 999");
       });
     });
 

@@ -1,5 +1,6 @@
-import type { InsertedTask, ListTasksQuery, NewTask, RequeueResult, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
+import type { InsertedTask, ListTasksQuery, NewTask, ReleaseAttempt, RequeueResult, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
 import type { TaskTypeRecord } from "./task-type-record.js";
+import type { LogPage, NewLogLine, ProgressUpdate } from "./task-record.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -40,6 +41,19 @@ export interface TaskStore {
   finishTasks(outcomes: readonly TaskOutcome[]): Promise<boolean[]>;
 
   /**
+   * Hands running attempts back without an outcome (a worker shutting down
+   * interrupted them): each task that is STARTED with that same attempt
+   * number goes back to PENDING, and its queue deadline is dropped (it did
+   * start in time). This is not a lost attempt: `lostAttempts` is unchanged,
+   * so the next claim does not count one. The attempt keeps its number and
+   * the next claim takes the following one; the worker and start time of
+   * the released attempt stay on the row, as for RETRY. Returns, per
+   * attempt, whether it applied (false: the task moved on meanwhile, e.g.
+   * revoked, or is unknown).
+   */
+  releaseTasks(attempts: readonly ReleaseAttempt[]): Promise<boolean[]>;
+
+  /**
    * Moves a PENDING, RETRY or STARTED task to REVOKED (final): it never runs
    * again, and a running attempt's outcome no longer applies.
    */
@@ -68,6 +82,25 @@ export interface TaskStore {
    * "Expired"), at most `limit` per call. Returns how many it ended.
    */
   expireTasks(limit: number): Promise<number>;
+
+  /**
+   * Keeps each running attempt's latest progress on its task; reports of an
+   * attempt that is no longer the running one are ignored.
+   */
+  recordProgress(updates: readonly ProgressUpdate[]): Promise<void>;
+
+  /**
+   * Stores log lines, at most 1000 per task (later lines are dropped, as are
+   * lines of unknown tasks). Returns, in input order, each stored line's
+   * `seq`, or null for a dropped line.
+   */
+  appendLogs(lines: readonly NewLogLine[]): Promise<(number | null)[]>;
+
+  /**
+   * A task's log lines after `afterSeq` (0: from the first), oldest first,
+   * at most `limit` (1 to 1000). An unknown task has none.
+   */
+  getLogs(taskId: string, afterSeq: number, limit: number): Promise<LogPage>;
 
   /** Inserts or refreshes catalog entries (a worker calls this on start). */
   registerTaskTypes(types: readonly TaskTypeRecord[]): Promise<void>;

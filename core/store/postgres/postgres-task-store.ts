@@ -4,6 +4,7 @@ import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from ".
 import type {
   ListTasksQuery,
   NewTask,
+  ReleaseAttempt,
   RevokeResult,
   StartAttempt,
   StartResult,
@@ -22,11 +23,16 @@ import {
   claimTaskRows,
   finishTaskRows,
   insertTaskRows,
+  releaseTaskRows,
   revokeTaskRow,
   selectTaskRow,
   selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, markTaskRowsPublished, dispatchUnpublishedRows } from "./tasks.repository.js";
-import type { ClaimInput, FinishInput } from "./tasks.repository.js";
+import type { ClaimInput, FinishInput, ReleaseInput } from "./tasks.repository.js";
 import { isUuid } from "./uuid.js";
+import type { LogPage, NewLogLine, ProgressUpdate } from "../task-record.js";
+import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
+import { MAX_LOG_LINES_PER_TASK } from "./task-logs.table.js";
+import { updateProgressRows } from "./tasks.repository.js";
 
 /** Options of {@link createPostgresTaskStore}. */
 export interface PostgresTaskStoreOptions {
@@ -69,14 +75,15 @@ export async function createPostgresTaskStore(options: PostgresTaskStoreOptions)
  *
  * Beyond the interface's contract:
  * - an id that is not a UUID is unknown to lookups (getTask: undefined,
- *   startTasks: not_found, finishTasks: false, revokeTask: not_found) and
+ *   startTasks: not_found, finishTasks and releaseTasks: false, revokeTask: not_found) and
  *   rejected by insertTasks (InvalidTaskIdError);
  * - insertTasks throws DuplicateTaskError on an existing or repeated id;
  * - when one startTasks batch names an id twice, only the first claims; the
  *   repeats get `{ run: false, reason: "final", status: "STARTED" }`, i.e.
  *   "do not run this copy: another copy is running";
  * - in one finishTasks batch a repeated (id, attempt) applies at most once,
- *   at its first position, as if the outcomes were recorded in order.
+ *   at its first position, as if the outcomes were recorded in order;
+ *   likewise a repeated (id, attempt) in one releaseTasks batch.
  */
 export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
   let closing: Promise<void> | undefined;
@@ -180,6 +187,21 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       return outcomes.map((_, ord) => applied.has(ord));
     },
 
+    async releaseTasks(attempts: readonly ReleaseAttempt[]): Promise<boolean[]> {
+      const inputs: ReleaseInput[] = [];
+      const seen = new Set<string>();
+      attempts.forEach(({ id, attempt }, ord) => {
+        const key = `${id.toLowerCase()}#${attempt}`;
+        // An attempt outside 1..int4 max matches no row; keeping it out spares the int4[] cast an error.
+        const validAttempt = Number.isInteger(attempt) && attempt >= 1 && attempt <= 2_147_483_647;
+        if (!isUuid(id) || !validAttempt || seen.has(key)) return;
+        seen.add(key);
+        inputs.push({ ord, id, attempt });
+      });
+      const released = await retryOnDeadlock(() => releaseTaskRows(db, inputs));
+      return attempts.map((_, ord) => released.has(ord));
+    },
+
     async requeueTask(id: string): Promise<RequeueResult> {
       if (!isUuid(id)) return { outcome: "not_found" };
       const row = await requeueTaskRow(db, id);
@@ -206,6 +228,31 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       if (revoked) return { outcome: "revoked", record: taskRowToRecord(revoked) };
       const current = await selectTaskRow(db, id);
       return current ? { outcome: "not_revocable", record: taskRowToRecord(current) } : { outcome: "not_found" };
+    },
+
+    async recordProgress(updates: readonly ProgressUpdate[]): Promise<void> {
+      const valid = updates.filter((u) => isUuid(u.id) && Number.isFinite(u.fraction));
+      await retryOnDeadlock(() => updateProgressRows(db, valid.map((u) => ({ ...u, fraction: Math.min(1, Math.max(0, u.fraction)) }))));
+    },
+
+    async appendLogs(lines: readonly NewLogLine[]): Promise<(number | null)[]> {
+      const valid = lines.flatMap((line, ord) => (isUuid(line.taskId) ? [{ line, ord }] : []));
+      const seqs = await insertLogRows(db, valid.map((v) => v.line));
+      const byOrd = new Map(valid.map((v, i) => [v.ord, seqs.get(i) ?? null]));
+      return lines.map((_, ord) => byOrd.get(ord) ?? null);
+    },
+
+    async getLogs(taskId: string, afterSeq: number, limit: number): Promise<LogPage> {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LOG_LINES_PER_TASK) {
+        throw new InvalidListQueryError(`limit must be an integer in 1..${MAX_LOG_LINES_PER_TASK}, got ${limit}`);
+      }
+      if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new InvalidListQueryError(`afterSeq must be a whole number >= 0, got ${afterSeq}`);
+      if (!isUuid(taskId)) return { lines: [], truncated: false };
+      const [rows, count] = await Promise.all([selectLogRows(db, taskId, afterSeq, limit), countLogRows(db, taskId)]);
+      return {
+        lines: rows.map((r) => ({ seq: Number(r.seq), taskId: r.task_id, attempt: r.attempt, level: r.level, message: r.message, at: r.at })),
+        truncated: count >= MAX_LOG_LINES_PER_TASK,
+      };
     },
 
     async registerTaskTypes(types: readonly TaskTypeRecord[]): Promise<void> {

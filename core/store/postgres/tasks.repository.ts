@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { TaskStatus } from "../../task/task-status.js";
-import type { NewTask, TaskCursor, TaskOutcome } from "../task-record.js";
+import type { NewTask, ProgressUpdate, TaskCursor, TaskOutcome } from "../task-record.js";
 import type { Database } from "./database.js";
 import { TASK_COLUMNS } from "./tasks.table.js";
 import type { TaskRow } from "./tasks.table.js";
@@ -121,6 +121,7 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
     ), claimed as (
       update tasks as t
       set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now(),
+          progress = 0, progress_message = '',
           -- Claimed again while STARTED: the previous attempt's worker vanished.
           lost_attempts = t.lost_attempts + case when t.status = 'STARTED' then 1 else 0 end
       from v
@@ -165,7 +166,8 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
     set status = v.status, result = v.result, error = v.error,
         errors = case when v.error is null then t.errors
                       else t.errors || jsonb_build_array(jsonb_build_object('attempt', v.attempt) || v.error) end,
-        finished_at = case when v.status = 'RETRY' then null else now() end
+        finished_at = case when v.status = 'RETRY' then null else now() end,
+        progress = case when v.status = 'SUCCESS' then 1 else t.progress end
     from unnest(
       ${inputs.map((i) => i.ord)}::int4[],
       ${inputs.map((i) => i.outcome.id)}::uuid[],
@@ -174,6 +176,36 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
       ${results}::jsonb[],
       ${errors}::jsonb[]
     ) as v(ord, id, attempt, status, result, error)
+    where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
+    returning v.ord
+  `.execute(db);
+  return new Set(rows.map((r) => r.ord));
+}
+
+/** One attempt of {@link releaseTaskRows}, by position `ord`. */
+export interface ReleaseInput {
+  ord: number;
+  id: string;
+  attempt: number;
+}
+
+/**
+ * In one statement, puts every task that is STARTED with the given attempt
+ * number back to PENDING and drops its queue deadline (it started in time),
+ * leaving `attempts`, `lost_attempts`, `worker` and `started_at` as they are.
+ * Ids must be valid UUIDs and no (id, attempt) pair may repeat.
+ * @returns the `ord` of every attempt that was released.
+ */
+export async function releaseTaskRows(db: Kysely<Database>, inputs: readonly ReleaseInput[]): Promise<Set<number>> {
+  if (inputs.length === 0) return new Set();
+  const { rows } = await sql<{ ord: number }>`
+    update tasks as t
+    set status = 'PENDING', expires_at = null
+    from unnest(
+      ${inputs.map((i) => i.ord)}::int4[],
+      ${inputs.map((i) => i.id)}::uuid[],
+      ${inputs.map((i) => i.attempt)}::int4[]
+    ) as v(ord, id, attempt)
     where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
     returning v.ord
   `.execute(db);
@@ -261,4 +293,28 @@ export async function dispatchUnpublishedRows(
     await markTaskRowsPublished(trx, rows.map((r) => r.id));
     return rows.length;
   });
+}
+
+/**
+ * In one statement, stores each attempt's latest progress where the task is
+ * still STARTED with that attempt (a late report of an earlier attempt, or
+ * one after the outcome, changes nothing). For a task named twice, the last
+ * report in the batch wins.
+ */
+export async function updateProgressRows(db: Kysely<Database>, updates: readonly ProgressUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  // Keep the last report per task: an update may not touch a row twice.
+  const last = new Map(updates.map((u) => [u.id.toLowerCase(), u]));
+  const rows = [...last.values()];
+  await sql`
+    update tasks as t
+    set progress = v.fraction, progress_message = v.message
+    from unnest(
+      ${rows.map((u) => u.id)}::uuid[],
+      ${rows.map((u) => u.attempt)}::int4[],
+      ${rows.map((u) => u.fraction)}::float8[],
+      ${rows.map((u) => u.message)}::text[]
+    ) as v(id, attempt, fraction, message)
+    where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
+  `.execute(db);
 }
