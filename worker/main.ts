@@ -32,8 +32,6 @@ async function main(): Promise<void> {
   } finally {
     await backends.close();
   }
-  // A task that ignored its shutdown signal was abandoned (and released) but may still hold a timer: it must not keep the process alive.
-  setTimeout(() => process.exit(0), 1000).unref();
 }
 
 runMain(main);
