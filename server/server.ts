@@ -13,6 +13,7 @@ import { withErrorMapping } from "./errors/with-error-mapping.js";
 import { registerGrpcHealth } from "./health/grpc-health.js";
 import { applyCors } from "./http/cors.js";
 import { createOnePortServer, type OnePortServer } from "./http/one-port-server.js";
+import { createTaskEventsRoute } from "./http/task-events-route.js";
 import { registerReflection } from "./reflection/register-reflection.js";
 import { createRestHandler } from "./rest/rest-handler.js";
 import { createSystemService, runReadinessChecks } from "./routes/system-service.js";
@@ -83,6 +84,7 @@ export function build(deps: ServerDeps): TasksServer {
       caller,
       submitLimit,
       publishCancel: (id) => deps.queue.publishCancel(id),
+      events: deps.queue,
       maxArgsDepth: deps.maxArgsDepth,
     }),
   );
@@ -115,16 +117,26 @@ export function build(deps: ServerDeps): TasksServer {
     shutdownSignal: shutdown.signal,
   });
 
+  // WatchTask as Server-Sent Events: a streaming method, which the REST transcoder does not serve.
+  const taskEvents = createTaskEventsRoute({
+    watch: (req, ctx) => taskService.watchTask(req, ctx),
+    mapError: toConnectError,
+    contextValues: contextValuesFor,
+    shutdownSignal: shutdown.signal,
+  });
+
   const connect = connectNodeAdapter({
     routes,
-    // Connect answers its own paths; everything else goes to the REST transcoder.
-    fallback: (req, res) => rest(req, res as unknown as ServerResponse),
+    // Connect answers its own paths; everything else goes to the SSE route or the REST transcoder.
+    fallback: (req, res) => {
+      if (!taskEvents(req, res as unknown as ServerResponse)) rest(req, res as unknown as ServerResponse);
+    },
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
     contextValues: contextValuesFor,
   });
 
-  const stopSweeper = startExpirySweeper(deps.store);
+  const stopSweeper = startExpirySweeper(deps.store, deps.queue);
   const stopDispatcher = startOutboxDispatcher(deps.store, deps.queue, deps.outbox);
 
   const http = createOnePortServer((req, res) => {

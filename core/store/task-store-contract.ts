@@ -113,7 +113,9 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         await store.insertTasks([overdue, later, none]);
         const [claim] = await store.startTasks([{ id: overdue.id, worker: "w" }]);
         assert.equal(claim?.run, false);
-        assert.ok((await store.expireTasks(1000)) >= 1);
+        const ended = await store.expireTasks(1000);
+        assert.ok(ended.some((e) => e.id === overdue.id && e.attempt === 0), JSON.stringify(ended));
+        assert.ok(!ended.some((e) => e.id === later.id || e.id === none.id));
         const expired = await store.getTask(overdue.id);
         assert.equal(expired?.status, "FAILURE");
         assert.equal(expired?.error?.type, "Expired");

@@ -79,9 +79,10 @@ export interface TaskStore {
 
   /**
    * Ends PENDING tasks whose queue deadline passed (FAILURE, error type
-   * "Expired"), at most `limit` per call. Returns how many it ended.
+   * "Expired"), at most `limit` per call. Returns the ones it ended, each
+   * with its attempt count (for the status event).
    */
-  expireTasks(limit: number): Promise<number>;
+  expireTasks(limit: number): Promise<{ id: string; attempt: number }[]>;
 
   /**
    * Keeps each running attempt's latest progress on its task; reports of an

@@ -13,14 +13,16 @@ import {
   type HandlerContext,
   type ServiceImpl,
 } from "@connectrpc/connect";
-import { ArgumentErrorsSchema, TaskSchema, TaskStatus, type Task } from "../../gen/tstasks/v1/task_pb.js";
+import { ArgumentErrorsSchema, LogLevel, TaskSchema, TaskStatus, type Task } from "../../gen/tstasks/v1/task_pb.js";
 import { SystemService } from "../../gen/tstasks/v1/system_service_pb.js";
 import {
   TaskService,
   type CancelTaskRequest,
+  type GetTaskLogsRequest,
   type GetTaskRequest,
   type ListTasksRequest,
   type SubmitTaskRequest,
+  type WatchTaskRequest,
 } from "../../gen/tstasks/v1/task_service_pb.js";
 import { createRestHandler } from "./rest-handler.js";
 
@@ -62,6 +64,21 @@ class MemoryTasks implements ServiceImpl<typeof TaskService> {
     }
     ctx.responseHeader.set("x-task-source", "memory");
     return { task };
+  }
+
+  async *watchTask(req: WatchTaskRequest) {
+    const task = this.tasks.get(req.id);
+    if (task === undefined) throw new ConnectError(`task ${req.id} not found`, Code.NotFound);
+    yield { event: { case: "task" as const, value: task } };
+  }
+
+  getTaskLogs(req: GetTaskLogsRequest) {
+    if (!this.tasks.has(req.id)) throw new ConnectError(`task ${req.id} not found`, Code.NotFound);
+    const lines = [
+      { seq: 7n, level: LogLevel.INFO, message: "first", attempt: 1 },
+      { seq: 9n, level: LogLevel.WARN, message: "second", attempt: 1 },
+    ];
+    return { lines: lines.filter((l) => l.seq > req.afterSeq).slice(0, req.pageSize || 1000), truncated: false };
   }
 
   listTasks(req: ListTasksRequest) {
@@ -182,6 +199,26 @@ describe("REST handler over a real HTTP server", () => {
     assert.equal(json?.id, firstId);
     assert.equal(json?.status, "PENDING");
     assert.equal("task" in (json ?? {}), false);
+  });
+
+  it("GET /task/{id}/logs renders int64 seq as a string and levels without prefix; query fields reach the request", async () => {
+    const all = await call("GET", `/task/${firstId}/logs`);
+    assert.equal(all.status, 200);
+    assert.deepEqual(all.json, {
+      lines: [
+        { seq: "7", level: "INFO", message: "first", attempt: 1 },
+        { seq: "9", level: "WARN", message: "second", attempt: 1 },
+      ],
+      truncated: false,
+    });
+    const after = await call("GET", `/task/${firstId}/logs?after_seq=7&page_size=5`);
+    assert.deepEqual((after.json?.lines as { seq: string }[]).map((l) => l.seq), ["9"]);
+  });
+
+  it("the streaming WatchTask has no REST route (the SSE route in server/http serves it)", async () => {
+    const { status, json } = await call("GET", `/task/${firstId}/events`);
+    assert.equal(status, 404);
+    assert.equal(json?.code, "not_found");
   });
 
   it("GET /task?status=SUCCESS&page_size=2 coerces query parameters", async () => {

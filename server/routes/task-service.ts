@@ -24,7 +24,11 @@ import {
   UnknownTaskTypeError,
 } from "../errors/domain-errors.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { statusFromProto, taskToProto, taskTypeToProto } from "./task-to-proto.js";
+import { logLineToProto, statusFromProto, taskToProto, taskTypeToProto, watchEventToProto } from "./task-to-proto.js";
+import type { TaskEventBus } from "../../core/events/task-event-bus.js";
+import { isFinalStatus } from "../../core/task/task-status.js";
+import { parseWaitDuration } from "../watch/wait-duration.js";
+import { watchTaskEvents } from "../watch/watch-task-events.js";
 
 /** What the task service needs. */
 export interface TaskServiceDeps {
@@ -37,6 +41,10 @@ export interface TaskServiceDeps {
   submitLimit: RateLimit;
   /** Tells workers a task was cancelled (so a running one aborts its signal). */
   publishCancel: (id: string) => Promise<void>;
+  /** Live task events: watches and long polls subscribe; cancel and retry publish status changes. */
+  events: TaskEventBus;
+  /** How often a watch re-reads the task without a status event, in ms. Default 1000. */
+  watchRereadMs?: number;
   /** Deepest nesting accepted in `args`. Default 32. */
   maxArgsDepth?: number;
 }
@@ -44,6 +52,8 @@ export interface TaskServiceDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
+/** A task keeps at most this many log lines, so one page can hold them all. */
+const MAX_LOG_PAGE_SIZE = 1000;
 
 /**
  * The `tstasks.v1.TaskService` implementation. Handlers take `(req, ctx)`
@@ -57,12 +67,16 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
 
   /** The task if it exists and the caller may see it; else TaskNotFoundError (never "forbidden"). */
   const findTask = async (id: string, ctx: HandlerContext) => {
+    if (id === "") throw new RequestInvalidError("id is required", { id: "is required: the task's id" });
     const who = await caller(ctx);
     // Ids are UUIDs; anything else cannot exist (and must not reach SQL as a uuid cast).
     const task = UUID.test(id) ? await store.getTask(id.toLowerCase()) : undefined;
     if (!task || !maySee(task, who)) throw new TaskNotFoundError(id);
     return task;
   };
+
+  const sources = { store, events: deps.events };
+  const rereadMs = deps.watchRereadMs;
 
   return {
     async submitTask(req, ctx) {
@@ -134,12 +148,42 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           errors: [],
           lostAttempts: 0,
           publishedAt: null,
+          progress: 0,
+          progressMessage: "",
         }),
       };
     },
 
     async getTask(req, ctx) {
-      return { task: taskToProto(await findTask(req.id, ctx)) };
+      const waitMs = parseWaitDuration(req.wait);
+      let task = await findTask(req.id, ctx);
+      if (waitMs > 0 && !isFinalStatus(task.status)) {
+        // Long polling: the watch ends with the final task, or when the wait is over.
+        const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(waitMs)]);
+        for await (const event of watchTaskEvents(sources, task.id, { signal, rereadMs, tasksOnly: true })) {
+          if (event.kind === "task") task = event.task;
+        }
+        // The wait is over: answer with the state as it is now, not as last seen.
+        if (!isFinalStatus(task.status)) task = (await store.getTask(task.id)) ?? task;
+      }
+      return { task: taskToProto(task) };
+    },
+
+    async *watchTask(req, ctx) {
+      const task = await findTask(req.id, ctx);
+      for await (const event of watchTaskEvents(sources, task.id, { signal: ctx.signal, rereadMs })) {
+        yield watchEventToProto(event);
+      }
+    },
+
+    async getTaskLogs(req, ctx) {
+      if (req.afterSeq < 0n || req.afterSeq > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new RequestInvalidError("after_seq is out of range", { after_seq: "must be from 0 to 2^53-1" });
+      }
+      if (req.pageSize < 0) throw new RequestInvalidError("page_size must not be negative", { page_size: "must not be negative" });
+      const task = await findTask(req.id, ctx);
+      const page = await store.getLogs(task.id, Number(req.afterSeq), Math.min(req.pageSize || MAX_LOG_PAGE_SIZE, MAX_LOG_PAGE_SIZE));
+      return { lines: page.lines.map(logLineToProto), truncated: page.truncated };
     },
 
     async listTasks(req, ctx) {
@@ -169,6 +213,8 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       }
       // REVOKED is final in the store already; the notice only makes a running attempt stop early.
       deps.publishCancel(result.record.id).catch((e: unknown) => console.error(`[server] cancel notice for ${result.record.id} not sent:`, e));
+      // Watchers of the task end now rather than at their next re-read.
+      deps.events.publishEvents([{ kind: "status", taskId: result.record.id, status: "REVOKED", attempt: result.record.attempts }]);
       return { task: taskToProto(result.record) };
     },
 
@@ -180,6 +226,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         throw new TaskStateConflictError(`task ${req.id} is ${result.record.status}: only FAILURE or REVOKED tasks can be retried`);
       }
       await submitter.requeue(result.record);
+      deps.events.publishEvents([{ kind: "status", taskId: result.record.id, status: "PENDING", attempt: result.record.attempts }]);
       return { task: taskToProto(result.record) };
     },
 

@@ -1,7 +1,10 @@
 import { fromJson, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate, ValueSchema } from "@bufbuild/protobuf/wkt";
-import { TaskStatus, type TaskSchema, type TaskTypeSchema } from "../../gen/tstasks/v1/task_pb.js";
-import type { TaskRecord } from "../../core/store/task-record.js";
+import { LogLevel, TaskStatus, type TaskLogLineSchema, type TaskSchema, type TaskTypeSchema } from "../../gen/tstasks/v1/task_pb.js";
+import type { WatchTaskResponseSchema } from "../../gen/tstasks/v1/task_service_pb.js";
+import type { LogLine, TaskRecord } from "../../core/store/task-record.js";
+import type { LogLevel as LogLevelName } from "../../core/task/log-level.js";
+import type { WatchEvent } from "../watch/watch-task-events.js";
 import type { TaskTypeRecord } from "../../core/store/task-type-record.js";
 import type { TaskStatus as StatusName } from "../../core/task/task-status.js";
 
@@ -36,7 +39,37 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     idempotencyKey: t.idempotencyKey ?? "",
     timeoutMs: t.timeoutMs ?? 0,
     expiresAt: t.expiresAt ? timestampFromDate(t.expiresAt) : undefined,
+    progress: t.progress,
+    progressMessage: t.progressMessage,
   };
+}
+
+/** Proto enum value of a stored log level. */
+export function logLevelToProto(level: LogLevelName): LogLevel {
+  return LogLevel[level.toUpperCase() as Uppercase<LogLevelName>];
+}
+
+/** A stored log line as a `tstasks.v1.TaskLogLine` init object. */
+export function logLineToProto(line: LogLine): MessageInitShape<typeof TaskLogLineSchema> {
+  return {
+    seq: BigInt(line.seq),
+    level: logLevelToProto(line.level),
+    message: line.message,
+    time: timestampFromDate(line.at),
+    attempt: line.attempt,
+  };
+}
+
+/** One watch event as a `tstasks.v1.WatchTaskResponse` init object. */
+export function watchEventToProto(event: WatchEvent): MessageInitShape<typeof WatchTaskResponseSchema> {
+  switch (event.kind) {
+    case "task":
+      return { event: { case: "task", value: taskToProto(event.task) } };
+    case "progress":
+      return { event: { case: "progress", value: { fraction: event.fraction, message: event.message, attempt: event.attempt } } };
+    case "log":
+      return { event: { case: "log", value: logLineToProto(event.line) } };
+  }
 }
 
 /** A catalog entry as a `tstasks.v1.TaskType` init object. */

@@ -218,8 +218,9 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       return dispatchUnpublishedRows(db, limit, olderThanMs, (rows) => publish(rows.map(taskRowToRecord)));
     },
 
-    async expireTasks(limit: number): Promise<number> {
-      return retryOnDeadlock(() => expireTaskRows(db, limit));
+    async expireTasks(limit: number): Promise<{ id: string; attempt: number }[]> {
+      const rows = await retryOnDeadlock(() => expireTaskRows(db, limit));
+      return rows.map((r) => ({ id: r.id, attempt: r.attempts }));
     },
 
     async revokeTask(id: string): Promise<RevokeResult> {

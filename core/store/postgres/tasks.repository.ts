@@ -225,10 +225,10 @@ export async function revokeTaskRow(db: Kysely<Database>, id: string): Promise<T
 
 /**
  * Ends every PENDING task whose queue deadline has passed: FAILURE with an
- * Expired error (also appended to `errors`). Returns how many.
+ * Expired error (also appended to `errors`). Returns their ids and attempts.
  */
-export async function expireTaskRows(db: Kysely<Database>, limit: number): Promise<number> {
-  const { rows } = await sql<{ id: string }>`
+export async function expireTaskRows(db: Kysely<Database>, limit: number): Promise<{ id: string; attempts: number }[]> {
+  const { rows } = await sql<{ id: string; attempts: number }>`
     update tasks as t
     set status = 'FAILURE', finished_at = now(),
         error = jsonb_build_object('type', 'Expired', 'message', 'not started before its queue deadline (' || t.expires_at || ')'),
@@ -240,9 +240,9 @@ export async function expireTaskRows(db: Kysely<Database>, limit: number): Promi
       order by expires_at
       limit ${limit}
     ) and t.status = 'PENDING'
-    returning t.id
+    returning t.id, t.attempts
   `.execute(db);
-  return rows.length;
+  return rows;
 }
 
 /**
