@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { createInProcessQueue } from "../../core/queue/memory/in-process-queue.js";
 import { createPgliteTaskStore } from "../../core/store/pglite/pglite-task-store.js";
 import type { Backend } from "./backends.js";
@@ -19,6 +17,7 @@ import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
 import { createWorker, type Worker } from "../../worker/worker.js";
 import { startNats, type NatsServer } from "../harness/nats-server.js";
 import { startPostgres, type PostgresServer } from "../harness/postgres-server.js";
+import { freshPgliteDataDir } from "./pglite-template.js";
 
 
 /** A worker started by {@link Stack.startWorker}, with its own connections. */
@@ -99,7 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     store = await createPostgresTaskStore({ databaseUrl: postgres.url });
     queue = await createJetStreamQueue({ url: nats.url, name: "test-server" });
   } else {
-    dataDir = await mkdtemp(join(tmpdir(), "tstasks-embedded-"));
+    dataDir = await freshPgliteDataDir();
     store = await createPgliteTaskStore({ dataDir });
     queue = createInProcessQueue();
   }
