@@ -1,0 +1,151 @@
+import type { JsonObject } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { AuthService } from "../gen/tstasks/v1/auth_service_pb.js";
+import { TaskStatus as ProtoStatus, type Task } from "../gen/tstasks/v1/task_pb.js";
+import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
+import type { CallBehaviourOptions } from "./client-options.js";
+import { newIdempotencyKey } from "./idempotency-key.js";
+import { linkedAbort } from "./linked-abort.js";
+import { logLineFromProto } from "./log-line.js";
+import { retryUnavailable } from "./retry-unavailable.js";
+import { TaskFailedError } from "./task-failed-error.js";
+import { statusToProto, taskFromProto, type TaskInfo } from "./task-info.js";
+import { taskTypeFromProto } from "./task-type-info.js";
+import type { TasksClient } from "./tasks-client.js";
+import { waitForFinal } from "./wait-for-final.js";
+import { watchEvents } from "./watch-events.js";
+
+/** Default per-call deadline in ms. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default retries of `Unavailable` on safe calls. */
+export const DEFAULT_RETRIES = 3;
+/** Longest long-polling wait the server accepts. */
+const MAX_WAIT_MS = 60_000;
+
+function taskOf(response: { task?: Task }): TaskInfo {
+  if (!response.task) throw new ConnectError("the server answered without a task", Code.Internal);
+  return taskFromProto(response.task);
+}
+
+/** The result of a final task, or the TaskFailedError it stands for. */
+function outcome<R>(task: TaskInfo): R {
+  if (task.status === "SUCCESS") return task.result as R;
+  throw new TaskFailedError(task);
+}
+
+/**
+ * A {@link TasksClient} over any Connect transport (the Node and browser
+ * entries build one from `TasksClientOptions`; use this to bring your own,
+ * e.g. with extra interceptors — put the bearer-token interceptor in it
+ * yourself). `options.timeoutMs` default 30_000, `options.retries` default 3.
+ */
+export function createTasksClientWith(transport: Transport, options: CallBehaviourOptions = {}): TasksClient {
+  const tasks = createClient(TaskService, transport);
+  const auth = createClient(AuthService, transport);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  /** Call options: the client's deadline (plus `extraMs` for long polls) and the caller's signal. */
+  const call = (signal?: AbortSignal, extraMs = 0) => ({ timeoutMs: timeoutMs > 0 ? timeoutMs + extraMs : undefined, signal });
+  const safely = <T>(fn: () => Promise<T>, signal?: AbortSignal) => retryUnavailable(fn, { retries, signal });
+
+  const client: TasksClient = {
+    async submit(type, args, o = {}) {
+      const request = {
+        type,
+        // Plain JSON in, as a Struct on the wire; a value JSON cannot carry fails to serialise here.
+        args: (args ?? {}) as JsonObject,
+        maxRetries: o.maxRetries,
+        runAt: o.runAt ? timestampFromDate(o.runAt) : undefined,
+        delayMs: o.delayMs ?? 0,
+        idempotencyKey: o.idempotencyKey ?? "",
+        timeoutMs: o.timeoutMs ?? 0,
+        queueTimeoutMs: o.queueTimeoutMs ?? 0,
+      };
+      const submitOnce = async () => taskOf(await tasks.submitTask(request, call(o.signal)));
+      // Without a key, an Unavailable after the server stored the task would make a retry submit it twice.
+      return o.idempotencyKey ? safely(submitOnce, o.signal) : submitOnce();
+    },
+
+    get(id, o = {}) {
+      const waitMs = Math.min(Math.max(0, Math.ceil(o.waitMs ?? 0)), MAX_WAIT_MS);
+      const wait = waitMs > 0 ? `${waitMs}ms` : "";
+      return safely(async () => taskOf(await tasks.getTask({ id, wait }, call(o.signal, waitMs))), o.signal);
+    },
+
+    list(o = {}) {
+      return (async function* () {
+        let pageToken = "";
+        do {
+          const page = await safely(
+            () =>
+              tasks.listTasks(
+                {
+                  type: o.type ?? "",
+                  status: o.status ? statusToProto(o.status) : ProtoStatus.UNSPECIFIED,
+                  pageSize: o.pageSize ?? 0,
+                  pageToken,
+                },
+                call(o.signal),
+              ),
+            o.signal,
+          );
+          for (const t of page.tasks) yield taskFromProto(t);
+          pageToken = page.nextPageToken;
+        } while (pageToken !== "");
+      })();
+    },
+
+    async cancel(id) {
+      return taskOf(await tasks.cancelTask({ id }, call()));
+    },
+
+    async retry(id) {
+      return taskOf(await tasks.retryTask({ id }, call()));
+    },
+
+    async types() {
+      const response = await safely(() => tasks.listTaskTypes({}, call()));
+      return Object.fromEntries(Object.entries(response.types).map(([name, t]) => [name, taskTypeFromProto(t)]));
+    },
+
+    async logs(id, o = {}) {
+      const response = await safely(
+        () => tasks.getTaskLogs({ id, afterSeq: BigInt(o.afterSeq ?? 0), pageSize: o.pageSize ?? 0 }, call(o.signal)),
+        o.signal,
+      );
+      return { lines: response.lines.map(logLineFromProto), truncated: response.truncated };
+    },
+
+    watch(id, o = {}) {
+      return watchEvents(tasks, id, { retries, signal: o.signal });
+    },
+
+    async result<R>(id: string, o: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<R> {
+      const deadline = new ConnectError(`task ${id} was not final after ${o.timeoutMs} ms`, Code.DeadlineExceeded);
+      const link = linkedAbort(o.signal, o.timeoutMs, () => deadline);
+      try {
+        return outcome<R>(await waitForFinal(client, id, link.signal));
+      } catch (e) {
+        // Whatever the aborted call threw, a timeout is reported as the timeout.
+        if (link.signal.aborted && link.signal.reason === deadline) throw deadline;
+        throw e;
+      } finally {
+        link.dispose();
+      }
+    },
+
+    async run(type, args, o = {}) {
+      const { resultTimeoutMs, ...submitOptions } = o;
+      // A key of our own makes the submit safe to retry: a repeat returns the task stored first.
+      const task = await client.submit(type, args, { ...submitOptions, idempotencyKey: o.idempotencyKey ?? newIdempotencyKey() });
+      return client.result(task.id, { signal: o.signal, timeoutMs: resultTimeoutMs });
+    },
+
+    async createToken(user, password) {
+      const response = await auth.createToken({ user, password }, call());
+      return response.exp > 0 ? { token: response.token, expiresAt: new Date(response.exp * 1000) } : { token: response.token };
+    },
+  };
+  return client;
+}

@@ -1,0 +1,35 @@
+/**
+ * Everything both entries (`index.ts` for Node, `browser.ts` for browsers)
+ * export besides `createTasksClient`: types, errors and helpers.
+ */
+export { Code, ConnectError } from "@connectrpc/connect";
+export { argumentErrors } from "./argument-errors.js";
+export type { TokenSource } from "./bearer-token-interceptor.js";
+export { bearerTokenInterceptor } from "./bearer-token-interceptor.js";
+export type { CallBehaviourOptions, Protocol, TasksClientOptions } from "./client-options.js";
+export { createTasksClientWith, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "./create-tasks-client-with.js";
+export {
+  isInvalidArgument,
+  isNotFound,
+  isPermissionDenied,
+  isTaskFailed,
+  isUnauthenticated,
+  isUnavailable,
+} from "./error-predicates.js";
+export type { LogLevelName, LogLine } from "./log-line.js";
+export type { TaskEvent } from "./task-event.js";
+export { TaskFailedError } from "./task-failed-error.js";
+export { FINAL_STATUSES, isFinalStatus, TASK_STATUSES } from "./task-info.js";
+export type { TaskError, TaskInfo, TaskStatus } from "./task-info.js";
+export type { TaskTypeInfo } from "./task-type-info.js";
+export type {
+  GetOptions,
+  ListOptions,
+  LogsOptions,
+  ResultOptions,
+  RunOptions,
+  SubmitOptions,
+  TasksClient,
+  WatchOptions,
+} from "./tasks-client.js";
+export type { ArgsOf, ResultOf } from "./typed-task.js";
