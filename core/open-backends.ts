@@ -43,7 +43,12 @@ export async function openBackends(config: Config, connectionName: string): Prom
   let recovered = 0;
   try {
     queue = config.natsUrl
-      ? await createJetStreamQueue({ url: config.natsUrl, name: connectionName, ackWaitMs: config.ackWaitMs })
+      ? await createJetStreamQueue({
+          url: config.natsUrl,
+          name: connectionName,
+          ackWaitMs: config.ackWaitMs,
+          replicas: config.natsStreamReplicas,
+        })
       : createInProcessQueue({ ackWaitMs: config.ackWaitMs });
     if (!config.natsUrl) recovered = await republishUnfinished(store, queue);
   } catch (e) {
@@ -74,8 +79,9 @@ export async function openBackends(config: Config, connectionName: string): Prom
   };
 }
 
-/** The URL without its password, for logs. */
+/** The URL (or comma list of URLs) without passwords, for logs. */
 export function redact(url: string): string {
+  if (url.includes(",")) return url.split(",").map((u) => redact(u.trim())).join(",");
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";

@@ -266,12 +266,22 @@ export function createWorker(options: WorkerOptions): Worker {
   /**
    * Records the outcome, then acks (or, for RETRY, hands the message back
    * after `retryDelayMs`); if the store is down, hands it back to try again.
+   * An outcome that did not apply (a newer attempt holds the task, or it is
+   * final) leaves the delivery unsettled.
    */
   const settle = async (delivery: Delivery, outcome: TaskOutcome, retryDelayMs = 0): Promise<void> => {
     try {
-      if (await finish(outcome)) {
-        queue.publishEvents([{ kind: "status", taskId: outcome.id, status: outcome.status, attempt: outcome.attempt }]);
+      if (!(await finish(outcome))) {
+        // This attempt was superseded: the message was redelivered while it ran and a newer
+        // attempt claimed the task. JetStream applies an older delivery's ack to the message
+        // itself, so acking here would drop the newer attempt's message, and if that worker
+        // then died the task would stay STARTED forever. Leave it to the newer attempt, whose
+        // heartbeats hold the message until it settles it; if that one dies too, the message
+        // comes back after the ack wait and the claim finds the task final (acked then) or
+        // lost (run again). Also a final task (e.g. revoked meanwhile) is acked that way.
+        return;
       }
+      queue.publishEvents([{ kind: "status", taskId: outcome.id, status: outcome.status, attempt: outcome.attempt }]);
       if (outcome.status === "RETRY") delivery.nak(retryDelayMs);
       else delivery.ack();
     } catch (e) {
@@ -287,9 +297,12 @@ export function createWorker(options: WorkerOptions): Worker {
    */
   const handBack = async (delivery: Delivery, attempt: number): Promise<void> => {
     try {
-      if (await release({ id: delivery.message.id, attempt })) {
-        queue.publishEvents([{ kind: "status", taskId: delivery.message.id, status: "PENDING", attempt }]);
+      if (!(await release({ id: delivery.message.id, attempt }))) {
+        // Superseded (a newer attempt holds the task) or final: like a result that did not apply
+        // (see settle), this delivery must not settle the message the newer attempt depends on.
+        return;
       }
+      queue.publishEvents([{ kind: "status", taskId: delivery.message.id, status: "PENDING", attempt }]);
     } catch (e) {
       log(`[worker] could not release task ${delivery.message.id}: ${String(e)}; handing it back anyway`);
     }

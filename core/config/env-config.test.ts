@@ -36,6 +36,34 @@ describe("loadConfig", () => {
     );
   });
 
+  it("accepts a comma list of NATS servers and the stream's replica count", () => {
+    const c = loadConfig({ NATS_URL: "nats://a:4222, nats://b:4222,nats://c:4222", NATS_STREAM_REPLICAS: "3" });
+    assert.equal(c.natsUrl, "nats://a:4222, nats://b:4222,nats://c:4222");
+    assert.equal(c.natsStreamReplicas, 3);
+    assert.equal(loadConfig({}).natsStreamReplicas, 1);
+    assert.throws(() => loadConfig({ NATS_URL: "nats://a:4222,http://b" }), /NATS_URL must be a URL starting with nats:\/\//);
+    assert.throws(() => loadConfig({ NATS_URL: "nats://a:4222," }), /NATS_URL/);
+    assert.throws(() => loadConfig({ NATS_STREAM_REPLICAS: "6" }), /NATS_STREAM_REPLICAS must be at most 5/);
+  });
+
+  it("derives the worker heartbeat from the ack wait unless it is set", () => {
+    assert.equal(loadConfig({}).workerHeartbeatMs, 10_000);
+    assert.equal(loadConfig({ ACK_WAIT_MS: "300" }).workerHeartbeatMs, 100);
+    assert.equal(loadConfig({ ACK_WAIT_MS: "120" }).workerHeartbeatMs, 50);
+    assert.equal(loadConfig({ ACK_WAIT_MS: "300", WORKER_HEARTBEAT_MS: "5000" }).workerHeartbeatMs, 5000);
+    assert.throws(() => loadConfig({ ACK_WAIT_MS: "99" }), /ACK_WAIT_MS must be at least 100/);
+    assert.throws(() => loadConfig({ WORKER_HEARTBEAT_MS: "10" }), /WORKER_HEARTBEAT_MS must be at least 50/);
+  });
+
+  it("turns the worker health endpoint on only with a valid WORKER_HEALTH_PORT", () => {
+    assert.equal(loadConfig({}).workerHealthPort, undefined);
+    assert.equal(loadConfig({ WORKER_HEALTH_PORT: "" }).workerHealthPort, undefined);
+    assert.equal(loadConfig({ WORKER_HEALTH_PORT: "9090" }).workerHealthPort, 9090);
+    assert.throws(() => loadConfig({ WORKER_HEALTH_PORT: "0" }), /WORKER_HEALTH_PORT must be at least 1/);
+    assert.throws(() => loadConfig({ WORKER_HEALTH_PORT: "65536" }), /WORKER_HEALTH_PORT must be at most 65535/);
+    assert.throws(() => loadConfig({ WORKER_HEALTH_PORT: "90a" }), /WORKER_HEALTH_PORT must be a whole number/);
+  });
+
   it("splits comma lists", () => {
     const c = loadConfig({ FRONTEND_URL: "http://a, http://b ,", TASKPACKS: "pack-one,@org/pack-two" });
     assert.deepEqual(c.corsOrigins, ["http://a", "http://b"]);

@@ -16,14 +16,29 @@ export interface Config {
    * embedded store (PGlite, a Postgres compiled to WASM) in `dataDir`.
    */
   databaseUrl: string | undefined;
-  /** NATS URL (`NATS_URL`). Unset: the in-process queue (one process only). */
+  /**
+   * NATS URL (`NATS_URL`), or several servers of one cluster as a comma list
+   * (the client picks one and fails over to the others). Unset: the
+   * in-process queue (one process only).
+   */
   natsUrl: string | undefined;
+  /**
+   * Copies of the JetStream stream (`NATS_STREAM_REPLICAS`, 1–5, default 1;
+   * 3 on a 3-node cluster). Used when the stream is created, or to raise a
+   * lower count; never lowers an existing stream's.
+   */
+  natsStreamReplicas: number;
   /** Folder of the embedded store (`TSTASKS_DATA_DIR`, default ./.tstasks). */
   dataDir: string;
   /** Worker name (`WORKER_NAME`, default `worker-<hostname>-<pid>`). */
   workerName: string;
   /** Tasks one worker runs at once (`WORKER_CONCURRENCY`, default 16). */
   workerConcurrency: number;
+  /**
+   * Port of a worker process's health endpoint, `GET /livez` and `GET /readyz`
+   * (`WORKER_HEALTH_PORT`, 1–65535; unset: no endpoint). `npm run worker` only.
+   */
+  workerHealthPort: number | undefined;
   /** Folder of taskpacks (`TASKPACKS_DIR`, default: the taskpacks folder of this installation). */
   taskpacksDir: string;
   /** Extra taskpacks installed as npm packages (`TASKPACKS`, comma list). */
@@ -49,10 +64,17 @@ export interface Config {
   tokenRateLimit: number;
   /**
    * How long a delivery may go unacknowledged (no heartbeat) before it is
-   * given to another worker (`ACK_WAIT_MS`, default 30 000). Set when the
+   * given to another worker (`ACK_WAIT_MS`, default 30 000, at least 100). Set when the
    * queue's consumers are first created.
    */
   ackWaitMs: number;
+  /**
+   * How often a running task tells the queue it is still alive
+   * (`WORKER_HEARTBEAT_MS`; default a third of the ack wait, at least 50 ms).
+   * Must stay well below the ack wait, or healthy long tasks are redelivered
+   * while they run (a fault test sets it above on purpose).
+   */
+  workerHeartbeatMs: number;
 }
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
@@ -81,14 +103,32 @@ const url = (name: string, schemes: string[]) =>
     }
   }, `${name} must be a URL starting with ${schemes.map((p) => p + "//").join(" or ")}`);
 
+/** One URL, or a comma list of them (several servers of one cluster). */
+const urlList = (name: string, schemes: string[]) =>
+  z.string().refine(
+    (s) => {
+      const urls = s.split(",").map((u) => u.trim());
+      return urls.every((u) => {
+        try {
+          return schemes.includes(new URL(u).protocol);
+        } catch {
+          return false;
+        }
+      });
+    },
+    `${name} must be a URL starting with ${schemes.map((p) => p + "//").join(" or ")}, or a comma list of such URLs`,
+  );
+
 const schema = z.object({
   PORT: int("PORT", 0, 65535).default(8080),
   HOST: z.string().min(1).optional(),
   DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
-  NATS_URL: url("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]).optional(),
+  NATS_URL: urlList("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]).optional(),
+  NATS_STREAM_REPLICAS: int("NATS_STREAM_REPLICAS", 1, 5).default(1),
   TSTASKS_DATA_DIR: z.string().min(1).default(".tstasks"),
   WORKER_NAME: z.string().regex(/^[\w.@:-]{1,128}$/, "WORKER_NAME may use letters, digits and . _ - @ : (at most 128)").optional(),
   WORKER_CONCURRENCY: int("WORKER_CONCURRENCY", 1, 10_000).default(16),
+  WORKER_HEALTH_PORT: int("WORKER_HEALTH_PORT", 1, 65535).optional(),
   TASKPACKS_DIR: z.string().min(1).default(DEFAULT_TASKPACKS_DIR),
   TASKPACKS: list.default([]),
   FRONTEND_URL: list.default([]),
@@ -103,7 +143,8 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().optional(),
   SUBMIT_RATE_LIMIT: int("SUBMIT_RATE_LIMIT", 0, 10_000_000).default(1000),
   TOKEN_RATE_LIMIT: int("TOKEN_RATE_LIMIT", 0, 1_000_000).default(30),
-  ACK_WAIT_MS: int("ACK_WAIT_MS", 1000, 3_600_000).default(30_000),
+  ACK_WAIT_MS: int("ACK_WAIT_MS", 100, 3_600_000).default(30_000),
+  WORKER_HEARTBEAT_MS: int("WORKER_HEARTBEAT_MS", 50, 3_600_000).optional(),
 }).superRefine((e, ctx) => {
   const external = [e.JWT_JWKS_URL, e.JWT_ISSUER, e.JWT_AUDIENCE];
   if (external.some((v) => v !== undefined) && !external.every((v) => v !== undefined)) {
@@ -136,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(e.TSTASKS_DATA_DIR),
     workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
     taskpacksDir: resolve(e.TASKPACKS_DIR),
     taskpackPackages: e.TASKPACKS,
     corsOrigins: e.FRONTEND_URL,
@@ -152,5 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     submitRateLimit: e.SUBMIT_RATE_LIMIT,
     tokenRateLimit: e.TOKEN_RATE_LIMIT,
     ackWaitMs: e.ACK_WAIT_MS,
+    workerHeartbeatMs: e.WORKER_HEARTBEAT_MS ?? Math.max(50, Math.floor(e.ACK_WAIT_MS / 3)),
+    natsStreamReplicas: e.NATS_STREAM_REPLICAS,
   };
 }

@@ -30,6 +30,8 @@ export interface JetStreamConsumerSettings {
   streamName: string;
   subjectPrefix: string;
   ackWaitMs: number;
+  /** Stream replicas, for re-creating a stream the server lost. */
+  replicas: number;
   queues: readonly string[];
   concurrency: number;
   handler: (delivery: Delivery) => Promise<void>;
@@ -147,7 +149,7 @@ export class JetStreamConsumer implements Consumer {
 
   /** Ensures the durable consumer (and, if gone, the stream) and starts pulling. */
   async #open(queue: string): Promise<PullSession> {
-    const { js, jsm, streamName, subjectPrefix, ackWaitMs, concurrency } = this.#settings;
+    const { js, jsm, streamName, subjectPrefix, ackWaitMs, replicas, concurrency } = this.#settings;
     const consumerSettings = { streamName, subjectPrefix, queue, ackWaitMs };
     let name: string;
     try {
@@ -155,7 +157,7 @@ export class JetStreamConsumer implements Consumer {
     } catch (err) {
       if (!isStreamNotFound(err)) throw err;
       // The server lost its store (e.g. a fresh container): rebuild.
-      await ensureStream(jsm, streamName, subjectPrefix);
+      await ensureStream(jsm, streamName, subjectPrefix, replicas);
       name = await ensureQueueConsumer(jsm, consumerSettings);
     }
     const consumer = await js.consumers.get(streamName, name);

@@ -27,14 +27,18 @@ export function isStreamNotFound(err: unknown): boolean {
 
 /**
  * Makes sure the work-queue stream exists with file storage, subjects
- * `<prefix>.>` and a 2 min duplicate window. Creates it, or updates the
- * subjects and duplicate window when they differ. Idempotent; safe when
- * several processes race.
+ * `<prefix>.>`, a 2 min duplicate window and `replicas` copies (default 1;
+ * 3 on a 3-node cluster survives the loss of one node). Creates it, or
+ * updates the subjects and duplicate window when they differ, and raises
+ * the replica count when it is lower; a higher count is left alone, so a
+ * process started with the default never weakens a replicated stream.
+ * Idempotent; safe when several processes race.
  *
  * @throws Error when a stream of that name exists with another retention
- *   or storage (the server cannot change those in place).
+ *   or storage (the server cannot change those in place), or when the
+ *   cluster has fewer servers than `replicas`.
  */
-export async function ensureStream(jsm: JetStreamManager, streamName: string, subjectPrefix: string): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, streamName: string, subjectPrefix: string, replicas = 1): Promise<void> {
   const subjects = [`${subjectPrefix}.>`];
   const duplicateWindow = nanos(DUPLICATE_WINDOW_MS);
   let existing: StreamConfig;
@@ -49,6 +53,7 @@ export async function ensureStream(jsm: JetStreamManager, streamName: string, su
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       duplicate_window: duplicateWindow,
+      num_replicas: replicas,
     });
     return;
   }
@@ -59,8 +64,14 @@ export async function ensureStream(jsm: JetStreamManager, streamName: string, su
     );
   }
   const sameSubjects = existing.subjects.length === 1 && existing.subjects[0] === subjects[0];
-  if (!sameSubjects || existing.duplicate_window !== duplicateWindow) {
-    await jsm.streams.update(streamName, { ...existing, subjects, duplicate_window: duplicateWindow });
+  const moreReplicas = replicas > (existing.num_replicas || 1);
+  if (!sameSubjects || existing.duplicate_window !== duplicateWindow || moreReplicas) {
+    await jsm.streams.update(streamName, {
+      ...existing,
+      subjects,
+      duplicate_window: duplicateWindow,
+      num_replicas: Math.max(replicas, existing.num_replicas || 1),
+    });
   }
 }
 
