@@ -65,7 +65,7 @@ export function parseUsersCommand(argv: readonly string[]): UsersCommand {
 type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
 
 /** parseArgs with --help added; its errors become UsageErrors. */
-function parse(args: string[], options: OptionSpec) {
+function parse(args: string[], options: OptionSpec): { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] } {
   try {
     return parseArgs({
       args,

@@ -26,7 +26,9 @@ export interface ScenarioOutcome {
 
 async function runScenario(baseUrl: string, protocol: Protocol, token: string): Promise<ScenarioOutcome> {
   const client = createTasksClient({ baseUrl, protocol, token });
-  const task = await client.submit("demo.main.pi", { samples: 100_000, chunks: 5, pauseMs: 20 });
+  // Delayed by a second so the watch is surely subscribed before the task runs: progress
+  // events are live only, and a task that finished before the watch began would show none.
+  const task = await client.submit("demo.main.pi", { samples: 100_000, chunks: 5, pauseMs: 50 }, { delayMs: 1000 });
   const kinds: TaskEvent["kind"][] = [];
   const progress: number[] = [];
   const logLines: string[] = [];

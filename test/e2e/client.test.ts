@@ -187,7 +187,8 @@ for (const backend of BACKENDS) describe(`client library [${backend}]`, () => {
 
   it("watch yields the snapshot, progress, log lines and the final task, in order", async () => {
     const client = createTasksClient({ baseUrl: stack.baseUrl, protocol: "grpc" });
-    const task = await client.submit("demo.main.pi", { samples: 50_000, chunks: 5, pauseMs: 30 });
+    // Delayed, so the watch surely subscribes before the task runs: progress events are live only.
+    const task = await client.submit("demo.main.pi", { samples: 50_000, chunks: 5, pauseMs: 30 }, { delayMs: 1000 });
     const events = await collect(client.watch(task.id));
     const progress = events.filter((e) => e.kind === "progress");
     const logs = events.filter((e) => e.kind === "log");

@@ -66,7 +66,7 @@ for (const backend of BACKENDS) describe(`GET /task/{id}/events as Server-Sent E
   after(() => stack.stop());
 
   it("an EventSource gets the task, progress and log lines of demo.main.pi, the final task, then end", async () => {
-    const submit = await httpJson(`${url}/task`, { body: { type: "demo.main.pi", args: { samples: 100_000, chunks: 4, pauseMs: 150 } } });
+    const submit = await httpJson(`${url}/task`, { body: { type: "demo.main.pi", args: { samples: 100_000, chunks: 4, pauseMs: 150 }, delay_ms: 1000 } });
     assert.equal(submit.status, 200, submit.text);
     const { events, errorCode } = await readEvents(`${url}/task/${submit.body.id}/events`);
     assert.equal(errorCode, undefined);

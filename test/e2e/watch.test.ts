@@ -48,7 +48,8 @@ for (const backend of BACKENDS) describe(`WatchTask [${backend}]`, () => {
   for (const [name, make] of Object.entries(transports)) {
     it(`streams the snapshot, progress and log lines of demo.main.pi, then the final task, over ${name}`, async () => {
       const client = createClient(TaskService, make());
-      const { task } = await client.submitTask({ type: "demo.main.pi", args: { samples: 100_000, chunks: 5, pauseMs: 150 } });
+      // Delayed, so the watch surely subscribes before the task runs: progress events are live only.
+      const { task } = await client.submitTask({ type: "demo.main.pi", args: { samples: 100_000, chunks: 5, pauseMs: 150 }, delayMs: 1000 });
       const events = await collect(client, task!.id);
       const final = assertShape(events, TaskStatus.SUCCESS);
       const result = toJson(ValueSchema, final.result!) as { pi: number; samples: number };

@@ -1,8 +1,16 @@
 import type { Readable, Writable } from "node:stream";
-import { CliError } from "./cli-errors.js";
 
 /** Standard input as {@link readPassword} needs it: a terminal has isTTY and setRawMode. */
 export type PasswordInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+
+/**
+ * No usable password: nothing or an empty line on standard input, two
+ * terminal entries that differ, or Ctrl-C at the prompt. The message says
+ * which, in words for the person at the terminal.
+ */
+export class PasswordInputError extends Error {
+  override name = "PasswordInputError";
+}
 
 /** Options of {@link readPassword}. */
 export interface ReadPasswordOptions {
@@ -11,35 +19,45 @@ export interface ReadPasswordOptions {
   prompt: Writable;
   /** Whose password, for the prompt. */
   userName: string;
+  /**
+   * "new" (default): a password being set, asked twice on a terminal (the
+   * two must match); "existing": a password to log in with, asked once.
+   */
+  purpose?: "new" | "existing";
+  /** The command to show in the hint when standard input is empty; default a generic `...`. */
+  command?: string;
 }
 
 /** Longest first line accepted from a pipe; anything longer is surely not a password. */
 const MAX_LINE_BYTES = 64 * 1024;
 
 /**
- * Reads a new password from `input`, never from argv.
- * - a terminal: prompts on `prompt` with echo off, twice; the two must match;
+ * Reads a password from `input`, never from argv (which every local user
+ * can read with ps, and which lands in shell history):
+ * - a terminal: prompts on `prompt` with echo off (twice for a new password);
  * - otherwise (a pipe, a file): the first line, without its line ending
  *   (`\n` or `\r\n`); the rest of the input is not read.
- * @throws CliError when there is no input, the password is empty, the two
- *   entries differ, or the terminal user pressed Ctrl-C.
+ * @throws PasswordInputError when there is no input, the password is empty,
+ *   the two entries differ, or the terminal user pressed Ctrl-C.
  */
 export async function readPassword(options: ReadPasswordOptions): Promise<string> {
   const { input, prompt, userName } = options;
+  const isNew = (options.purpose ?? "new") === "new";
   if (input.isTTY && input.setRawMode) {
-    const first = await readHiddenLine(input, prompt, `New password for ${userName}: `);
-    if (first === "") throw new CliError("the password is empty");
+    const first = await readHiddenLine(input, prompt, isNew ? `New password for ${userName}: ` : `Password for ${userName}: `);
+    if (first === "") throw new PasswordInputError("the password is empty");
+    if (!isNew) return first;
     const second = await readHiddenLine(input, prompt, "Repeat it: ");
-    if (second !== first) throw new CliError("the two passwords differ; nothing was changed");
+    if (second !== first) throw new PasswordInputError("the two passwords differ; nothing was changed");
     return first;
   }
   const line = await readFirstLine(input);
   if (line === undefined) {
-    throw new CliError(
-      "no password on standard input: pipe it in (echo \"$PASSWORD\" | npm run users -- ...) or run in a terminal",
+    throw new PasswordInputError(
+      `no password on standard input: pipe it in (echo "$PASSWORD" | ${options.command ?? "..."}) or run in a terminal`,
     );
   }
-  if (line === "") throw new CliError("the password is empty (the first line of standard input)");
+  if (line === "") throw new PasswordInputError("the password is empty (the first line of standard input)");
   return line;
 }
 
@@ -54,7 +72,7 @@ async function readFirstLine(input: Readable): Promise<string | undefined> {
     chunks.push(end >= 0 ? buf.subarray(0, end) : buf);
     size += buf.length;
     if (end >= 0) return withoutCr(Buffer.concat(chunks).toString("utf8"));
-    if (size > MAX_LINE_BYTES) throw new CliError("the first line of standard input is too long for a password");
+    if (size > MAX_LINE_BYTES) throw new PasswordInputError("the first line of standard input is too long for a password");
   }
   return size === 0 ? undefined : withoutCr(Buffer.concat(chunks).toString("utf8"));
 }
@@ -89,7 +107,7 @@ function readHiddenLine(input: PasswordInput, prompt: Writable, text: string): P
         }
         if (ch === "\u0003") {
           finish();
-          reject(new CliError("cancelled; nothing was changed"));
+          reject(new PasswordInputError("cancelled"));
           return;
         }
         if (ch === "\u007f" || ch === "\b") value = Array.from(value).slice(0, -1).join("");

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { PassThrough, Readable } from "node:stream";
 import { test } from "node:test";
-import { CliError } from "./cli-errors.js";
-import { readPassword } from "./read-password.js";
+import { PasswordInputError, readPassword } from "./read-password.js";
 import type { PasswordInput } from "./read-password.js";
 
 // The terminal branch needs a TTY; a stream with isTTY and setRawMode
-// stands in for one (the pipe branch is covered end to end in users-cli.test.ts).
+// stands in for one (the pipe branch is covered end to end in
+// cli/users/users-cli.test.ts and test/e2e/cli.test.ts).
 
 /** A fake terminal that types each of `keystrokes` once the previous entry is done, recording raw-mode switches. */
 function fakeTerminal(keystrokes: string[]): { input: PasswordInput; rawModes: boolean[] } {
@@ -40,15 +40,15 @@ test("terminal: asks twice with echo off; Backspace and Ctrl-U edit; the typed t
   assert.deepEqual(rawModes, [true, false, true, false]);
 });
 
-test("terminal: differing entries, an empty entry and Ctrl-C are CliErrors, and echo is back on", async () => {
+test("terminal: differing entries, an empty entry and Ctrl-C are PasswordInputErrors, and echo is back on", async () => {
   for (const keys of [["one\r", "two\r"], ["\r"], ["\u0004"], ["abc\u0003"]]) {
     const { input, rawModes } = fakeTerminal(keys);
-    await assert.rejects(readPassword({ input, prompt: capture().stream, userName: "bob" }), CliError, JSON.stringify(keys));
+    await assert.rejects(readPassword({ input, prompt: capture().stream, userName: "bob" }), PasswordInputError, JSON.stringify(keys));
     assert.equal(rawModes.at(-1), false);
   }
 });
 
-test("pipe: the first line without its ending; none or an empty one is a CliError", async () => {
+test("pipe: the first line without its ending; none or an empty one is a PasswordInputError", async () => {
   const read = (chunks: string[]) => readPassword({ input: Readable.from(chunks.map((c) => Buffer.from(c))), prompt: capture().stream, userName: "c" });
   assert.equal(await read(["pa", "ss wo", "rd\nnext line\n"]), "pass word");
   assert.equal(await read(["crlf\r\n"]), "crlf");
@@ -57,4 +57,20 @@ test("pipe: the first line without its ending; none or an empty one is a CliErro
   await assert.rejects(read([]), /no password on standard input/);
   await assert.rejects(read(["\nsecond\n"]), /the password is empty/);
   await assert.rejects(read(["x".repeat(70_000)]), /too long/);
+});
+
+test("terminal, existing password: asked once, with a prompt that does not say new", async () => {
+  const { input, rawModes } = fakeTerminal(["hunter2\r"]);
+  const prompt = capture();
+  assert.equal(await readPassword({ input, prompt: prompt.stream, userName: "dora", purpose: "existing" }), "hunter2");
+  assert.equal(prompt.text(), "Password for dora: \n");
+  assert.deepEqual(rawModes, [true, false]);
+});
+
+test("pipe: the hint names the command given", async () => {
+  const input = Readable.from([]);
+  await assert.rejects(
+    readPassword({ input, prompt: capture().stream, userName: "e", command: "tstasks token --user e" }),
+    /echo "\$PASSWORD" \| tstasks token --user e/,
+  );
 });

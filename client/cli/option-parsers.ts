@@ -1,0 +1,54 @@
+import { InvalidArgumentError } from "commander";
+import type { TaskStatus } from "../index.js";
+
+// commander argParsers: each throws InvalidArgumentError, which commander
+// reports as a usage error naming the option (exit 2).
+
+/** Every status, as the client spells them (a type-only import keeps --help from loading the client). */
+const TASK_STATUSES = ["PENDING", "STARTED", "SUCCESS", "FAILURE", "RETRY", "REVOKED"] as const satisfies readonly TaskStatus[];
+
+/** A whole number ≥ 0 (`--retries`, `--delay-ms`, `--timeout-ms`). */
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("expected a whole number ≥ 0");
+  return n;
+}
+
+/** A whole number ≥ 1 (`--limit`). */
+export function parsePositiveInt(value: string): number {
+  const n = parseNonNegativeInt(value);
+  if (n < 1) throw new InvalidArgumentError("expected a whole number ≥ 1");
+  return n;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration in milliseconds: a number with a unit (`500ms`, `30s`, `1.5m`,
+ * `2h`); a bare number means seconds.
+ */
+export function parseDuration(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError("expected a duration such as 30s, 500ms, 2m or 1h");
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? "s"]!);
+}
+
+/** A task status name, any case (`failure` → FAILURE). */
+export function parseStatus(value: string): TaskStatus {
+  const upper = value.trim().toUpperCase();
+  const status = TASK_STATUSES.find((s) => s === upper);
+  if (!status) throw new InvalidArgumentError(`expected one of ${TASK_STATUSES.join(", ")}`);
+  return status;
+}
+
+/** An http(s) URL of the server, without a trailing slash. */
+export function parseServerUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError("expected a URL such as http://127.0.0.1:8080");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidArgumentError("expected an http:// or https:// URL");
+  return value.replace(/\/+$/, "");
+}

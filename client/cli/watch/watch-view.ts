@@ -1,0 +1,21 @@
+import type { TaskEvent, TaskInfo } from "../../index.js";
+
+/**
+ * A display of one task's live events (`watch`, `submit --wait`). The
+ * caller feeds every event in order, then calls `close` exactly once.
+ */
+export interface WatchView {
+  /** Shows one event of the stream. */
+  event(event: TaskEvent): void;
+  /**
+   * Ends the display: with the final task, shows how it ended; with
+   * undefined (interrupted, or an error) just restores the terminal.
+   */
+  close(final?: TaskInfo): void;
+}
+
+/** `RETRY Error: attempt 1 fails on purpose`: a status, with the error for RETRY and FAILURE. */
+export function statusText(task: TaskInfo): string {
+  const withError = (task.status === "RETRY" || task.status === "FAILURE") && task.error;
+  return withError ? `${task.status} ${task.error!.type}: ${task.error!.message}` : task.status;
+}
