@@ -12,6 +12,7 @@ import { openPgliteDatabase } from "../../core/store/pglite/pglite-database.js";
 import type { UserRecord } from "../../core/store/users/user-record.js";
 import { verifyPassword } from "../../server/auth/password-hash.js";
 import { openUserDatabase } from "./open-user-database.js";
+import { freshPgliteDataDir } from "../../test/support/pglite-template.js";
 import type { ListedUser } from "./format-users.js";
 
 // `npm run users` end to end: the real entry point as a child process, on a
@@ -188,7 +189,12 @@ describe("npm run users", () => {
   });
 
   describeLifecycle("on Postgres (DATABASE_URL)", () => ({ DATABASE_URL: server.url }));
-  describeLifecycle("on the embedded store (TSTASKS_DATA_DIR)", () => ({ TSTASKS_DATA_DIR: join(temp.path, "store") }));
+  // A copy of a migrated store (creating one takes seconds; the empty-folder start is tested elsewhere).
+  let embeddedDir: string;
+  before(async () => {
+    embeddedDir = await freshPgliteDataDir();
+  });
+  describeLifecycle("on the embedded store (TSTASKS_DATA_DIR)", () => ({ TSTASKS_DATA_DIR: embeddedDir }));
 
   test("a password can never come from argv: such options and arguments are usage errors (exit 2)", async () => {
     // Port 1 refuses connections: these are refused before any database is opened.
