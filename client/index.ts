@@ -4,10 +4,10 @@
  */
 import type { Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { bearerTokenInterceptor } from "./bearer-token-interceptor.js";
 import type { TasksClientOptions } from "./client-options.js";
 import { createTasksClientWith } from "./create-tasks-client-with.js";
 import type { TasksClient } from "./tasks-client.js";
+import { transportBaseOptions } from "./transport-base-options.js";
 
 export * from "./public-api.js";
 
@@ -22,10 +22,7 @@ export function createTasksClient(options: TasksClientOptions): TasksClient {
 }
 
 function nodeTransport(options: TasksClientOptions): Transport {
-  const common = {
-    baseUrl: options.baseUrl,
-    interceptors: options.token !== undefined ? [bearerTokenInterceptor(options.token)] : [],
-  };
+  const common = transportBaseOptions(options);
   const protocol = options.protocol ?? "connect";
   switch (protocol) {
     case "connect":

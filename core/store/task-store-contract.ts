@@ -31,27 +31,41 @@ export function newTask(overrides: Partial<NewTask> = {}): NewTask {
 }
 
 /**
+ * Opens one backend for the enclosing describe group before its tests
+ * (node:test `before`) and, after them, closes its store and frees it.
+ * Returns getters, since the backend exists only once `before` has run:
+ * call them inside tests and hooks registered after this call, never while
+ * the group is being declared.
+ */
+function useBackend(open: () => Promise<ContractBackend>): { backend: () => ContractBackend; store: () => TaskStore } {
+  let opened: ContractBackend | undefined;
+  before(async () => {
+    opened = await open();
+  });
+  after(async () => {
+    await opened?.store.close();
+    await opened?.cleanup();
+  });
+  const backend = (): ContractBackend => {
+    if (!opened) throw new Error("the contract backend is not open: use it inside a test or hook");
+    return opened;
+  };
+  return { backend, store: () => backend().store };
+}
+
+/**
  * Registers the TaskStore contract tests (node:test) under `describe(name)`.
  * `open` is called once per group of tests and must give an empty store.
  */
 export function describeTaskStoreContract(name: string, open: () => Promise<ContractBackend>): void {
   describe(name, () => {
     describe("tasks", () => {
-      let backend: ContractBackend;
-      let store: TaskStore;
-      before(async () => {
-        backend = await open();
-        store = backend.store;
-      });
-      after(async () => {
-        await store?.close();
-        await backend?.cleanup();
-      });
+      const { backend, store } = useBackend(open);
 
       test("insert then get returns a PENDING record", async () => {
         const task = newTask({ args: { text: "héllo", list: [1, "two", null], nested: { ok: true } } });
-        await store.insertTasks([task]);
-        const rec = await store.getTask(task.id);
+        await store().insertTasks([task]);
+        const rec = await store().getTask(task.id);
         assert.ok(rec);
         assert.deepEqual(
           { ...rec, createdAt: undefined },
@@ -84,21 +98,21 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
 
       test("RETRY records the attempt's error and leaves the task unfinished; the next claim runs attempt 2", async () => {
         const task = newTask({ maxRetries: 3 });
-        await store.insertTasks([task]);
-        const [first] = await store.startTasks([{ id: task.id, worker: "w" }]);
+        await store().insertTasks([task]);
+        const [first] = await store().startTasks([{ id: task.id, worker: "w" }]);
         assert.ok(first?.run);
-        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "boom" } }]), [true]);
-        const waiting = await store.getTask(task.id);
+        assert.deepEqual(await store().finishTasks([{ id: task.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "boom" } }]), [true]);
+        const waiting = await store().getTask(task.id);
         assert.equal(waiting?.status, "RETRY");
         assert.equal(waiting?.finishedAt, null);
         assert.equal(waiting?.maxRetries, 3);
         assert.deepEqual(waiting?.errors, [{ attempt: 1, type: "Error", message: "boom" }]);
-        const [second] = await store.startTasks([{ id: task.id, worker: "w" }]);
+        const [second] = await store().startTasks([{ id: task.id, worker: "w" }]);
         assert.ok(second?.run && second.attempt === 2);
         // A late outcome of attempt 1 no longer applies.
-        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: 1 }]), [false]);
-        await store.finishTasks([{ id: task.id, attempt: 2, status: "FAILURE", error: { type: "Error", message: "again" } }]);
-        const failed = await store.getTask(task.id);
+        assert.deepEqual(await store().finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: 1 }]), [false]);
+        await store().finishTasks([{ id: task.id, attempt: 2, status: "FAILURE", error: { type: "Error", message: "again" } }]);
+        const failed = await store().getTask(task.id);
         assert.equal(failed?.status, "FAILURE");
         assert.deepEqual(failed?.errors.map((e) => [e.attempt, e.message]), [
           [1, "boom"],
@@ -110,50 +124,50 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const overdue = newTask({ expiresAt: new Date(Date.now() - 1000) });
         const later = newTask({ expiresAt: new Date(Date.now() + 60_000) });
         const none = newTask();
-        await store.insertTasks([overdue, later, none]);
-        const [claim] = await store.startTasks([{ id: overdue.id, worker: "w" }]);
+        await store().insertTasks([overdue, later, none]);
+        const [claim] = await store().startTasks([{ id: overdue.id, worker: "w" }]);
         assert.equal(claim?.run, false);
-        const ended = await store.expireTasks(1000);
+        const ended = await store().expireTasks(1000);
         assert.ok(ended.some((e) => e.id === overdue.id && e.attempt === 0), JSON.stringify(ended));
         assert.ok(!ended.some((e) => e.id === later.id || e.id === none.id));
-        const expired = await store.getTask(overdue.id);
+        const expired = await store().getTask(overdue.id);
         assert.equal(expired?.status, "FAILURE");
         assert.equal(expired?.error?.type, "Expired");
         assert.equal(expired?.errors.length, 1);
-        assert.equal((await store.getTask(later.id))?.status, "PENDING");
-        assert.equal((await store.getTask(none.id))?.status, "PENDING");
+        assert.equal((await store().getTask(later.id))?.status, "PENDING");
+        assert.equal((await store().getTask(none.id))?.status, "PENDING");
       });
 
       test("the outbox: dispatchUnpublished hands over unpublished PENDING rows once, and only after publish succeeds", async () => {
         const a = newTask();
         const b = newTask();
         const done = newTask();
-        await store.insertTasks([a, b, done]);
-        await store.markPublished([done.id]);
+        await store().insertTasks([a, b, done]);
+        await store().markPublished([done.id]);
         await assert.rejects(
-          store.dispatchUnpublished(1000, 0, async () => {
+          store().dispatchUnpublished(1000, 0, async () => {
             throw new Error("queue down");
           }),
           /queue down/,
         );
         const seen: string[] = [];
-        const n = await store.dispatchUnpublished(1000, 0, async (tasks) => {
+        const n = await store().dispatchUnpublished(1000, 0, async (tasks) => {
           seen.push(...tasks.map((t) => t.id));
         });
         assert.ok(n >= 2);
         assert.ok(seen.includes(a.id) && seen.includes(b.id), "still there after the failed round");
         assert.ok(!seen.includes(done.id));
-        assert.ok((await store.getTask(a.id))?.publishedAt instanceof Date);
+        assert.ok((await store().getTask(a.id))?.publishedAt instanceof Date);
         const again: string[] = [];
-        await store.dispatchUnpublished(1000, 0, async (tasks) => {
+        await store().dispatchUnpublished(1000, 0, async (tasks) => {
           again.push(...tasks.map((t) => t.id));
         });
         assert.ok(!again.includes(a.id));
         // Rows younger than the age limit wait for their own submit to publish them.
         const fresh = newTask();
-        await store.insertTasks([fresh]);
+        await store().insertTasks([fresh]);
         const young: string[] = [];
-        await store.dispatchUnpublished(1000, 60_000, async (tasks) => {
+        await store().dispatchUnpublished(1000, 60_000, async (tasks) => {
           young.push(...tasks.map((t) => t.id));
         });
         assert.ok(!young.includes(fresh.id));
@@ -162,56 +176,56 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
       test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {
         const mine = newTask({ owner: "alice", permission: "test.main.myProtectedTask" });
         const theirs = newTask({ owner: "bob" });
-        const [inserted] = await store.insertTasks([mine, theirs]);
+        const [inserted] = await store().insertTasks([mine, theirs]);
         const createdAt = inserted?.createdAt;
-        const rec = await store.getTask(mine.id);
+        const rec = await store().getTask(mine.id);
         assert.equal(rec?.owner, "alice");
         assert.equal(rec?.permission, "test.main.myProtectedTask");
         assert.equal(rec?.createdAt.getTime(), createdAt?.getTime());
-        const page = await store.listTasks({ limit: 1000, owner: "alice" });
+        const page = await store().listTasks({ limit: 1000, owner: "alice" });
         assert.ok(page.tasks.some((t) => t.id === mine.id));
         assert.ok(page.tasks.every((t) => t.owner === "alice"));
       });
 
       test("getTask: unknown and non-UUID ids are undefined", async () => {
-        assert.equal(await store.getTask(randomUUID()), undefined);
-        assert.equal(await store.getTask("not-a-uuid"), undefined);
-        assert.equal(await store.getTask(""), undefined);
+        assert.equal(await store().getTask(randomUUID()), undefined);
+        assert.equal(await store().getTask("not-a-uuid"), undefined);
+        assert.equal(await store().getTask(""), undefined);
       });
 
       test("insert is all or nothing: a duplicate id fails the whole batch", async () => {
         const existing = newTask();
-        await store.insertTasks([existing]);
+        await store().insertTasks([existing]);
         const fresh = newTask();
-        await assert.rejects(store.insertTasks([fresh, { ...existing }]), DuplicateTaskError);
-        assert.equal(await store.getTask(fresh.id), undefined);
+        await assert.rejects(store().insertTasks([fresh, { ...existing }]), DuplicateTaskError);
+        assert.equal(await store().getTask(fresh.id), undefined);
         const twice = newTask();
-        await assert.rejects(store.insertTasks([twice, twice]), DuplicateTaskError);
-        assert.equal(await store.getTask(twice.id), undefined);
+        await assert.rejects(store().insertTasks([twice, twice]), DuplicateTaskError);
+        assert.equal(await store().getTask(twice.id), undefined);
       });
 
       test("insert rejects a non-UUID id", async () => {
-        await assert.rejects(store.insertTasks([newTask({ id: "task-1" })]), InvalidTaskIdError);
+        await assert.rejects(store().insertTasks([newTask({ id: "task-1" })]), InvalidTaskIdError);
       });
 
       test("a large batch goes in as one insert", async () => {
         const tasks = Array.from({ length: 20_000 }, (_, i) => newTask({ args: { i } }));
-        await store.insertTasks(tasks);
-        assert.deepEqual((await store.getTask(tasks[19_999]!.id))?.args, { i: 19_999 });
+        await store().insertTasks(tasks);
+        assert.deepEqual((await store().getTask(tasks[19_999]!.id))?.args, { i: 19_999 });
       });
 
       test("every kind of JSON result round-trips exactly; JSON null is not SQL NULL", async () => {
         const results: JsonValue[] = ["a string", "", 42, -1.5, 0, true, false, null, [], [1, "x", null, { y: [2] }], {}, { a: { b: null } }];
         const tasks = results.map(() => newTask());
-        await store.insertTasks(tasks);
-        const started = await store.startTasks(tasks.map((t) => ({ id: t.id, worker: "w1" })));
+        await store().insertTasks(tasks);
+        const started = await store().startTasks(tasks.map((t) => ({ id: t.id, worker: "w1" })));
         assert.ok(started.every((s) => s.run && s.attempt === 1));
-        const applied = await store.finishTasks(
+        const applied = await store().finishTasks(
           tasks.map((t, i) => ({ id: t.id, attempt: 1, status: "SUCCESS", result: results[i]! })),
         );
         assert.deepEqual(applied, results.map(() => true));
         for (const [i, t] of tasks.entries()) {
-          const rec = await store.getTask(t.id);
+          const rec = await store().getTask(t.id);
           assert.equal(rec?.status, "SUCCESS");
           assert.deepEqual(rec?.result, results[i], `result ${i}`);
           assert.equal(rec?.error, null);
@@ -219,8 +233,8 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         }
         const nullIndex = results.indexOf(null);
         const pending = newTask();
-        await store.insertTasks([pending]);
-        await backend.withDb(async (db) => {
+        await store().insertTasks([pending]);
+        await backend().withDb(async (db) => {
           const { rows } = await sql<{ id: string; sql_null: boolean; kind: string | null }>`
             select id, result is null as sql_null, jsonb_typeof(result) as kind from tasks
             where id in (${tasks[nullIndex]!.id}, ${tasks[0]!.id}, ${pending.id})`.execute(db);
@@ -237,15 +251,15 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const running = newTask();
         const done = newTask();
         const revoked = newTask();
-        await store.insertTasks([pending, retry, running, done, revoked]);
-        await backend.withDb((db) => db.updateTable("tasks").set({ status: "RETRY", attempts: 1 }).where("id", "=", retry.id).execute());
-        assert.ok((await store.startTasks([{ id: running.id, worker: "w0" }]))[0]?.run);
-        assert.ok((await store.startTasks([{ id: done.id, worker: "w0" }]))[0]?.run);
-        assert.deepEqual(await store.finishTasks([{ id: done.id, attempt: 1, status: "SUCCESS", result: 1 }]), [true]);
-        assert.equal((await store.revokeTask(revoked.id)).outcome, "revoked");
+        await store().insertTasks([pending, retry, running, done, revoked]);
+        await backend().withDb((db) => db.updateTable("tasks").set({ status: "RETRY", attempts: 1 }).where("id", "=", retry.id).execute());
+        assert.ok((await store().startTasks([{ id: running.id, worker: "w0" }]))[0]?.run);
+        assert.ok((await store().startTasks([{ id: done.id, worker: "w0" }]))[0]?.run);
+        assert.deepEqual(await store().finishTasks([{ id: done.id, attempt: 1, status: "SUCCESS", result: 1 }]), [true]);
+        assert.equal((await store().revokeTask(revoked.id)).outcome, "revoked");
 
         const unknown = randomUUID();
-        const res = await store.startTasks([
+        const res = await store().startTasks([
           { id: done.id, worker: "w1" },
           { id: pending.id, worker: "w1" },
           { id: unknown, worker: "w1" },
@@ -273,26 +287,26 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const rec = res[1]!.run ? res[1]!.record : undefined;
         assert.equal(rec?.status, "STARTED");
         assert.ok(rec?.startedAt instanceof Date);
-        assert.deepEqual(await store.getTask(pending.id), rec);
-        assert.deepEqual(await store.startTasks([]), []);
+        assert.deepEqual(await store().getTask(pending.id), rec);
+        assert.deepEqual(await store().startTasks([]), []);
       });
 
       test("finishTasks applies only the current attempt, once", async () => {
         const task = newTask();
-        await store.insertTasks([task]);
-        await store.startTasks([{ id: task.id, worker: "w1" }]);
-        await store.startTasks([{ id: task.id, worker: "w2" }]); // redelivered: attempt 2
+        await store().insertTasks([task]);
+        await store().startTasks([{ id: task.id, worker: "w1" }]);
+        await store().startTasks([{ id: task.id, worker: "w2" }]); // redelivered: attempt 2
         assert.deepEqual(
-          await store.finishTasks([
+          await store().finishTasks([
             { id: task.id, attempt: 1, status: "SUCCESS", result: "stale" },
             { id: randomUUID(), attempt: 1, status: "SUCCESS", result: 1 },
             { id: "nope", attempt: 1, status: "SUCCESS", result: 1 },
           ]),
           [false, false, false],
         );
-        assert.equal((await store.getTask(task.id))?.status, "STARTED");
+        assert.equal((await store().getTask(task.id))?.status, "STARTED");
         assert.deepEqual(
-          await store.finishTasks([
+          await store().finishTasks([
             { id: task.id, attempt: 1, status: "FAILURE", error: { type: "Error", message: "stale" } },
             { id: task.id, attempt: 2, status: "SUCCESS", result: { answer: 42 } },
             { id: task.id, attempt: 2, status: "SUCCESS", result: "duplicate" },
@@ -301,27 +315,27 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         );
         // A later outcome never overwrites the final one.
         assert.deepEqual(
-          await store.finishTasks([{ id: task.id, attempt: 2, status: "FAILURE", error: { type: "Error", message: "late" } }]),
+          await store().finishTasks([{ id: task.id, attempt: 2, status: "FAILURE", error: { type: "Error", message: "late" } }]),
           [false],
         );
-        const rec = await store.getTask(task.id);
+        const rec = await store().getTask(task.id);
         assert.equal(rec?.status, "SUCCESS");
         assert.deepEqual(rec?.result, { answer: 42 });
         assert.equal(rec?.error, null);
         assert.equal(rec?.attempts, 2);
         assert.equal(rec?.worker, "w2");
         // A final task cannot be claimed again either.
-        assert.deepEqual(await store.startTasks([{ id: task.id, worker: "w3" }]), [{ run: false, reason: "final", status: "SUCCESS" }]);
+        assert.deepEqual(await store().startTasks([{ id: task.id, worker: "w3" }]), [{ run: false, reason: "final", status: "SUCCESS" }]);
       });
 
       test("releaseTasks hands a running attempt back to PENDING without counting a lost attempt; numbers are not reused", async () => {
         const task = newTask({ expiresAt: new Date(Date.now() + 60_000) });
         const lost = newTask();
-        await store.insertTasks([task, lost]);
-        const [first] = await store.startTasks([{ id: task.id, worker: "w1" }]);
+        await store().insertTasks([task, lost]);
+        const [first] = await store().startTasks([{ id: task.id, worker: "w1" }]);
         assert.ok(first?.run && first.attempt === 1);
-        assert.deepEqual(await store.releaseTasks([{ id: task.id, attempt: 1 }]), [true]);
-        const released = await store.getTask(task.id);
+        assert.deepEqual(await store().releaseTasks([{ id: task.id, attempt: 1 }]), [true]);
+        const released = await store().getTask(task.id);
         assert.equal(released?.status, "PENDING");
         assert.equal(released?.attempts, 1);
         assert.equal(released?.lostAttempts, 0);
@@ -329,18 +343,18 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal(released?.finishedAt, null);
         assert.equal(released?.worker, "w1");
         // The released attempt's late outcome no longer applies, nor does a second release.
-        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: "late" }]), [false]);
-        assert.deepEqual(await store.releaseTasks([{ id: task.id, attempt: 1 }]), [false]);
-        const [second] = await store.startTasks([{ id: task.id, worker: "w2" }]);
+        assert.deepEqual(await store().finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: "late" }]), [false]);
+        assert.deepEqual(await store().releaseTasks([{ id: task.id, attempt: 1 }]), [false]);
+        const [second] = await store().startTasks([{ id: task.id, worker: "w2" }]);
         assert.ok(second?.run);
         assert.equal(second.attempt, 2);
         assert.equal(second.record.lostAttempts, 0);
-        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 2, status: "SUCCESS", result: 7 }]), [true]);
-        const done = await store.getTask(task.id);
+        assert.deepEqual(await store().finishTasks([{ id: task.id, attempt: 2, status: "SUCCESS", result: 7 }]), [true]);
+        const done = await store().getTask(task.id);
         assert.deepEqual([done?.status, done?.result, done?.attempts, done?.lostAttempts, done?.worker], ["SUCCESS", 7, 2, 0, "w2"]);
         // Without a release, claiming a STARTED task again counts its previous attempt as lost.
-        await store.startTasks([{ id: lost.id, worker: "w1" }]);
-        const [again] = await store.startTasks([{ id: lost.id, worker: "w2" }]);
+        await store().startTasks([{ id: lost.id, worker: "w1" }]);
+        const [again] = await store().startTasks([{ id: lost.id, worker: "w2" }]);
         assert.ok(again?.run && again.attempt === 2 && again.record.lostAttempts === 1);
       });
 
@@ -350,13 +364,13 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const retry = newTask();
         const done = newTask();
         const revoked = newTask();
-        await store.insertTasks([running, pending, retry, done, revoked]);
-        await store.startTasks([running, retry, done, revoked].map((t) => ({ id: t.id, worker: "w1" })));
-        assert.deepEqual(await store.finishTasks([{ id: retry.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "x" } }]), [true]);
-        assert.deepEqual(await store.finishTasks([{ id: done.id, attempt: 1, status: "SUCCESS", result: 1 }]), [true]);
-        assert.equal((await store.revokeTask(revoked.id)).outcome, "revoked");
+        await store().insertTasks([running, pending, retry, done, revoked]);
+        await store().startTasks([running, retry, done, revoked].map((t) => ({ id: t.id, worker: "w1" })));
+        assert.deepEqual(await store().finishTasks([{ id: retry.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "x" } }]), [true]);
+        assert.deepEqual(await store().finishTasks([{ id: done.id, attempt: 1, status: "SUCCESS", result: 1 }]), [true]);
+        assert.equal((await store().revokeTask(revoked.id)).outcome, "revoked");
         assert.deepEqual(
-          await store.releaseTasks([
+          await store().releaseTasks([
             { id: running.id, attempt: 2 },
             { id: pending.id, attempt: 0 },
             { id: retry.id, attempt: 1 },
@@ -370,18 +384,18 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
           ]),
           [false, false, false, false, false, false, false, false, true, false],
         );
-        const statuses = await Promise.all([running, pending, retry, done, revoked].map(async (t) => (await store.getTask(t.id))?.status));
+        const statuses = await Promise.all([running, pending, retry, done, revoked].map(async (t) => (await store().getTask(t.id))?.status));
         assert.deepEqual(statuses, ["PENDING", "PENDING", "RETRY", "SUCCESS", "REVOKED"]);
-        assert.deepEqual(await store.releaseTasks([]), []);
+        assert.deepEqual(await store().releaseTasks([]), []);
       });
 
       test("a FAILURE stores its error and no result", async () => {
         const task = newTask();
-        await store.insertTasks([task]);
-        await store.startTasks([{ id: task.id, worker: "w1" }]);
+        await store().insertTasks([task]);
+        await store().startTasks([{ id: task.id, worker: "w1" }]);
         const error = { type: "NonRetryableError", message: "bad input" };
-        assert.deepEqual(await store.finishTasks([{ id: task.id, attempt: 1, status: "FAILURE", error }]), [true]);
-        const rec = await store.getTask(task.id);
+        assert.deepEqual(await store().finishTasks([{ id: task.id, attempt: 1, status: "FAILURE", error }]), [true]);
+        const rec = await store().getTask(task.id);
         assert.equal(rec?.status, "FAILURE");
         assert.deepEqual(rec?.error, error);
         assert.equal(rec?.result, null);
@@ -391,50 +405,43 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const pending = newTask();
         const retry = newTask();
         const running = newTask();
-        await store.insertTasks([pending, retry, running]);
-        await backend.withDb((db) => db.updateTable("tasks").set({ status: "RETRY" }).where("id", "=", retry.id).execute());
-        await store.startTasks([{ id: running.id, worker: "w1" }]);
+        await store().insertTasks([pending, retry, running]);
+        await backend().withDb((db) => db.updateTable("tasks").set({ status: "RETRY" }).where("id", "=", retry.id).execute());
+        await store().startTasks([{ id: running.id, worker: "w1" }]);
 
-        const r1 = await store.revokeTask(pending.id);
+        const r1 = await store().revokeTask(pending.id);
         assert.equal(r1.outcome, "revoked");
         assert.ok(r1.outcome === "revoked" && r1.record.status === "REVOKED" && r1.record.finishedAt instanceof Date);
-        assert.equal((await store.getTask(pending.id))?.status, "REVOKED");
-        assert.equal((await store.revokeTask(retry.id)).outcome, "revoked");
+        assert.equal((await store().getTask(pending.id))?.status, "REVOKED");
+        assert.equal((await store().revokeTask(retry.id)).outcome, "revoked");
 
-        const again = await store.revokeTask(pending.id);
+        const again = await store().revokeTask(pending.id);
         assert.ok(again.outcome === "not_revocable" && again.record.status === "REVOKED");
-        const r3 = await store.revokeTask(running.id);
+        const r3 = await store().revokeTask(running.id);
         assert.ok(r3.outcome === "revoked" && r3.record.status === "REVOKED");
         // The running attempt's late outcome does not overwrite REVOKED.
-        assert.deepEqual(await store.finishTasks([{ id: running.id, attempt: 1, status: "SUCCESS", result: 1 }]), [false]);
-        assert.equal((await store.getTask(running.id))?.status, "REVOKED");
-        assert.deepEqual(await store.revokeTask(randomUUID()), { outcome: "not_found" });
-        assert.deepEqual(await store.revokeTask("nope"), { outcome: "not_found" });
+        assert.deepEqual(await store().finishTasks([{ id: running.id, attempt: 1, status: "SUCCESS", result: 1 }]), [false]);
+        assert.equal((await store().getTask(running.id))?.status, "REVOKED");
+        assert.deepEqual(await store().revokeTask(randomUUID()), { outcome: "not_found" });
+        assert.deepEqual(await store().revokeTask("nope"), { outcome: "not_found" });
       });
     });
 
     describe("listTasks", () => {
-      let backend: ContractBackend;
-      let store: TaskStore;
+      const { store } = useBackend(open);
       const all: TaskRecord[] = [];
       before(async () => {
-        backend = await open();
-        store = backend.store;
         // Three batches: tasks of one batch share created_at, so the id breaks ties.
         for (let batch = 0; batch < 3; batch++) {
           const tasks = Array.from({ length: 9 }, (_, i) => newTask({ type: i % 3 === 0 ? "demo.b" : "demo.a" }));
-          await store.insertTasks(tasks);
+          await store().insertTasks(tasks);
           await new Promise((r) => setTimeout(r, 5));
         }
-        const page = await store.listTasks({ limit: 1000 });
+        const page = await store().listTasks({ limit: 1000 });
         all.push(...page.tasks);
         // Start every fourth task.
         const toStart = all.filter((_, i) => i % 4 === 0);
-        await store.startTasks(toStart.map((t) => ({ id: t.id, worker: "w" })));
-      });
-      after(async () => {
-        await store?.close();
-        await backend?.cleanup();
+        await store().startTasks(toStart.map((t) => ({ id: t.id, worker: "w" })));
       });
 
       /** Newest first by (createdAt, id), as the store promises. */
@@ -451,7 +458,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal(all.length, 27);
         assert.ok(isNewestFirst(all));
         assert.equal(new Set(all.map((t) => t.createdAt.getTime())).size, 3);
-        const page = await store.listTasks({ limit: 27 });
+        const page = await store().listTasks({ limit: 27 });
         assert.equal(page.next, undefined);
       });
 
@@ -460,7 +467,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const sizes: number[] = [];
         let after: TaskCursor | undefined;
         for (;;) {
-          const page = await store.listTasks({ limit: 10, ...(after ? { after } : {}) });
+          const page = await store().listTasks({ limit: 10, ...(after ? { after } : {}) });
           sizes.push(page.tasks.length);
           seen.push(...page.tasks);
           if (!page.next) break;
@@ -474,21 +481,21 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
       });
 
       test("filters by type, status and both, with paging", async () => {
-        const typeB = await store.listTasks({ type: "demo.b", limit: 100 });
+        const typeB = await store().listTasks({ type: "demo.b", limit: 100 });
         assert.deepEqual(
           typeB.tasks.map((t) => t.id),
           all.filter((t) => t.type === "demo.b").map((t) => t.id),
         );
-        const started = await store.listTasks({ status: "STARTED", limit: 100 });
+        const started = await store().listTasks({ status: "STARTED", limit: 100 });
         assert.equal(started.tasks.length, 7);
         assert.ok(started.tasks.every((t) => t.status === "STARTED"));
         assert.ok(isNewestFirst(started.tasks));
 
         const both: string[] = [];
-        let page = await store.listTasks({ type: "demo.a", status: "PENDING", limit: 4 });
+        let page = await store().listTasks({ type: "demo.a", status: "PENDING", limit: 4 });
         both.push(...page.tasks.map((t) => t.id));
         while (page.next) {
-          page = await store.listTasks({ type: "demo.a", status: "PENDING", limit: 4, after: page.next });
+          page = await store().listTasks({ type: "demo.a", status: "PENDING", limit: 4, after: page.next });
           both.push(...page.tasks.map((t) => t.id));
         }
         const startedIds = new Set(started.tasks.map((t) => t.id));
@@ -496,71 +503,62 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
           both,
           all.filter((t) => t.type === "demo.a" && !startedIds.has(t.id)).map((t) => t.id),
         );
-        assert.deepEqual((await store.listTasks({ type: "nope", limit: 10 })).tasks, []);
+        assert.deepEqual((await store().listTasks({ type: "nope", limit: 10 })).tasks, []);
       });
 
       test("rejects a limit outside 1..1000 and a malformed cursor", async () => {
-        await assert.rejects(store.listTasks({ limit: 0 }), InvalidListQueryError);
-        await assert.rejects(store.listTasks({ limit: 1001 }), InvalidListQueryError);
-        await assert.rejects(store.listTasks({ limit: 10, after: { createdAt: new Date(), id: "x" } }), InvalidListQueryError);
+        await assert.rejects(store().listTasks({ limit: 0 }), InvalidListQueryError);
+        await assert.rejects(store().listTasks({ limit: 1001 }), InvalidListQueryError);
+        await assert.rejects(store().listTasks({ limit: 10, after: { createdAt: new Date(), id: "x" } }), InvalidListQueryError);
       });
     });
 
     describe("progress and logs", () => {
-      let backend: ContractBackend;
-      let store: TaskStore;
-      before(async () => {
-        backend = await open();
-        store = backend.store;
-      });
-      after(async () => {
-        await store?.close();
-        await backend?.cleanup();
-      });
+      const { store } = useBackend(open);
 
       test("progress of the running attempt is kept; stale or late reports change nothing; SUCCESS sets 1", async () => {
         const task = newTask();
-        await store.insertTasks([task]);
-        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.5, message: "not started yet" }]);
-        assert.equal((await store.getTask(task.id))?.progress, 0, "a PENDING task has no progress to record");
-        await store.startTasks([{ id: task.id, worker: "w" }]);
+        await store().insertTasks([task]);
+        await store().recordProgress([{ id: task.id, attempt: 1, fraction: 0.5, message: "not started yet" }]);
+        assert.equal((await store().getTask(task.id))?.progress, 0, "a PENDING task has no progress to record");
+        await store().startTasks([{ id: task.id, worker: "w" }]);
         // The last report of a batch wins; fractions are clamped to 0..1.
-        await store.recordProgress([
+        await store().recordProgress([
           { id: task.id, attempt: 1, fraction: 0.25, message: "a quarter" },
           { id: task.id, attempt: 1, fraction: 0.5, message: "half" },
           { id: randomUUID(), attempt: 1, fraction: 0.5, message: "unknown task" },
           { id: "not-a-uuid", attempt: 1, fraction: 0.5, message: "ignored" },
         ]);
-        let rec = await store.getTask(task.id);
+        let rec = await store().getTask(task.id);
         assert.deepEqual([rec?.progress, rec?.progressMessage], [0.5, "half"]);
-        await store.recordProgress([{ id: task.id, attempt: 7, fraction: 0.9, message: "another attempt" }]);
-        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 3, message: "too much" }]);
-        rec = await store.getTask(task.id);
+        await store().recordProgress([{ id: task.id, attempt: 7, fraction: 0.9, message: "another attempt" }]);
+        await store().recordProgress([{ id: task.id, attempt: 1, fraction: 3, message: "too much" }]);
+        rec = await store().getTask(task.id);
         assert.deepEqual([rec?.progress, rec?.progressMessage], [1, "too much"]);
-        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.1, message: "" }]);
-        await store.finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: 1 }]);
-        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.2, message: "after the outcome" }]);
-        rec = await store.getTask(task.id);
+        await store().recordProgress([{ id: task.id, attempt: 1, fraction: 0.1, message: "" }]);
+        await store().finishTasks([{ id: task.id, attempt: 1, status: "SUCCESS", result: 1 }]);
+        await store().recordProgress([{ id: task.id, attempt: 1, fraction: 0.2, message: "after the outcome" }]);
+        rec = await store().getTask(task.id);
         assert.deepEqual([rec?.status, rec?.progress, rec?.progressMessage], ["SUCCESS", 1, ""]);
       });
 
       test("a new attempt starts from zero progress", async () => {
         const task = newTask();
-        await store.insertTasks([task]);
-        await store.startTasks([{ id: task.id, worker: "w" }]);
-        await store.recordProgress([{ id: task.id, attempt: 1, fraction: 0.7, message: "x" }]);
-        await store.finishTasks([{ id: task.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "boom" } }]);
-        assert.equal((await store.getTask(task.id))?.progress, 0.7, "RETRY keeps the failed attempt's progress");
-        await store.startTasks([{ id: task.id, worker: "w" }]);
-        const rec = await store.getTask(task.id);
+        await store().insertTasks([task]);
+        await store().startTasks([{ id: task.id, worker: "w" }]);
+        await store().recordProgress([{ id: task.id, attempt: 1, fraction: 0.7, message: "x" }]);
+        await store().finishTasks([{ id: task.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "boom" } }]);
+        assert.equal((await store().getTask(task.id))?.progress, 0.7, "RETRY keeps the failed attempt's progress");
+        await store().startTasks([{ id: task.id, worker: "w" }]);
+        const rec = await store().getTask(task.id);
         assert.deepEqual([rec?.progress, rec?.progressMessage], [0, ""]);
       });
 
       test("log lines are stored in order with increasing seq and read back after a cursor", async () => {
         const [a, b] = [newTask(), newTask()];
-        await store.insertTasks([a, b]);
+        await store().insertTasks([a, b]);
         const at = new Date("2026-11-29T10:00:00.123Z");
-        const seqs = await store.appendLogs([
+        const seqs = await store().appendLogs([
           { taskId: a.id, attempt: 1, level: "info", message: "one", at },
           { taskId: b.id, attempt: 1, level: "warn", message: "b-one", at },
           { taskId: a.id, attempt: 1, level: "error", message: "two \u00e9", at },
@@ -571,7 +569,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal(seqs[4], null);
         const [s0, s1, s2] = seqs as number[];
         assert.ok(s0! < s1! && s1! < s2!, `increasing: ${seqs.join(",")}`);
-        const page = await store.getLogs(a.id, 0, 1000);
+        const page = await store().getLogs(a.id, 0, 1000);
         assert.deepEqual(page, {
           truncated: false,
           lines: [
@@ -579,23 +577,23 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             { seq: s2, taskId: a.id, attempt: 1, level: "error", message: "two \u00e9", at },
           ],
         });
-        assert.deepEqual((await store.getLogs(a.id, s0!, 1000)).lines.map((l) => l.message), ["two \u00e9"]);
-        assert.deepEqual((await store.getLogs(a.id, 0, 1)).lines.map((l) => l.message), ["one"]);
-        assert.deepEqual(await store.getLogs(randomUUID(), 0, 10), { lines: [], truncated: false });
-        assert.deepEqual(await store.getLogs("nope", 0, 10), { lines: [], truncated: false });
-        await assert.rejects(store.getLogs(a.id, 0, 0), InvalidListQueryError);
-        await assert.rejects(store.getLogs(a.id, -1, 10), InvalidListQueryError);
+        assert.deepEqual((await store().getLogs(a.id, s0!, 1000)).lines.map((l) => l.message), ["two \u00e9"]);
+        assert.deepEqual((await store().getLogs(a.id, 0, 1)).lines.map((l) => l.message), ["one"]);
+        assert.deepEqual(await store().getLogs(randomUUID(), 0, 10), { lines: [], truncated: false });
+        assert.deepEqual(await store().getLogs("nope", 0, 10), { lines: [], truncated: false });
+        await assert.rejects(store().getLogs(a.id, 0, 0), InvalidListQueryError);
+        await assert.rejects(store().getLogs(a.id, -1, 10), InvalidListQueryError);
       });
 
       test("a task keeps at most 1000 lines; later ones are dropped and the page says truncated", async () => {
         const task = newTask();
-        await store.insertTasks([task]);
+        await store().insertTasks([task]);
         const line = (i: number) => ({ taskId: task.id, attempt: 1, level: "debug" as const, message: `line ${i}`, at: new Date() });
-        const first = await store.appendLogs(Array.from({ length: 990 }, (_, i) => line(i)));
+        const first = await store().appendLogs(Array.from({ length: 990 }, (_, i) => line(i)));
         assert.equal(first.filter((s) => s !== null).length, 990);
-        const second = await store.appendLogs(Array.from({ length: 20 }, (_, i) => line(990 + i)));
+        const second = await store().appendLogs(Array.from({ length: 20 }, (_, i) => line(990 + i)));
         assert.deepEqual(second.map((s) => s !== null), [...Array(10).fill(true), ...Array(10).fill(false)]);
-        const page = await store.getLogs(task.id, 0, 1000);
+        const page = await store().getLogs(task.id, 0, 1000);
         assert.equal(page.lines.length, 1000);
         assert.equal(page.truncated, true);
         assert.equal(page.lines.at(-1)?.message, "line 999");
@@ -603,16 +601,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
     });
 
     describe("task types", () => {
-      let backend: ContractBackend;
-      let store: TaskStore;
-      before(async () => {
-        backend = await open();
-        store = backend.store;
-      });
-      after(async () => {
-        await store?.close();
-        await backend?.cleanup();
-      });
+      const { store } = useBackend(open);
 
       const addV1 = {
         name: "demo.math.add",
@@ -626,19 +615,19 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
 
       test("register inserts, re-register refreshes, list is ordered by name", async () => {
         const zed = { ...addV1, name: "demo.z.last", description: "" };
-        await store.registerTaskTypes([zed, addV1]);
-        assert.deepEqual(await store.listTaskTypes(), [addV1, zed]);
+        await store().registerTaskTypes([zed, addV1]);
+        assert.deepEqual(await store().listTaskTypes(), [addV1, zed]);
 
         const addV2 = { ...addV1, queue: "math", protected: true, argsSchema: { type: "object" }, description: "Adds v2.", packVersion: "2.0.0" };
         const beta = { ...addV1, name: "demo.beta" };
-        await store.registerTaskTypes([addV2, beta]);
-        assert.deepEqual(await store.listTaskTypes(), [beta, addV2, zed]);
+        await store().registerTaskTypes([addV2, beta]);
+        assert.deepEqual(await store().listTaskTypes(), [beta, addV2, zed]);
 
         // A repeated name in one call: the last one wins.
-        await store.registerTaskTypes([{ ...beta, description: "first" }, { ...beta, description: "second" }]);
-        assert.equal((await store.listTaskTypes())[0]?.description, "second");
-        await store.registerTaskTypes([]);
-        assert.equal((await store.listTaskTypes()).length, 3);
+        await store().registerTaskTypes([{ ...beta, description: "first" }, { ...beta, description: "second" }]);
+        assert.equal((await store().listTaskTypes())[0]?.description, "second");
+        await store().registerTaskTypes([]);
+        assert.equal((await store().listTaskTypes()).length, 3);
       });
 
       test("ping answers and close is idempotent", async () => {

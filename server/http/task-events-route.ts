@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
 import { TaskLogLineSchema, TaskProgressSchema, TaskSchema } from "../../gen/tstasks/v1/task_pb.js";
 import {
   TaskService,
@@ -11,9 +11,9 @@ import {
 } from "../../gen/tstasks/v1/task_service_pb.js";
 import { isFinalStatus } from "../../core/task/task-status.js";
 import { restErrorBody, writeError } from "../rest/error-response.js";
+import { handlerContextForRequest } from "../rest/handler-context-for-request.js";
 import { HttpError } from "../rest/http-error.js";
 import type { ResponseSink } from "../rest/json-response.js";
-import { headersFromNode } from "../rest/request-headers.js";
 import { restJson } from "../rest/response-json.js";
 import { statusFromProto } from "../routes/task-to-proto.js";
 import { SSE_KEEPALIVE, sseFrame } from "./sse-frame.js";
@@ -98,17 +98,15 @@ async function stream(options: TaskEventsRouteOptions, req: IncomingMessage | Ht
     closed = true;
     requestAbort.abort(new ConnectError("client went away", Code.Canceled));
   });
-  const ctx = createHandlerContext({
+  // requestMethod is GET: other verbs were answered 405 before the stream.
+  const ctx = handlerContextForRequest(req, {
     service: TaskService,
     method: TaskService.method.watchTask,
     protocolName: "sse",
-    requestMethod: "GET",
-    url: fullUrl(req, url),
-    timeoutMs: undefined,
+    url,
     shutdownSignal: options.shutdownSignal,
     requestSignal: requestAbort.signal,
-    requestHeader: headersFromNode(req.headers),
-    contextValues: options.contextValues?.(req),
+    contextValues: options.contextValues,
   });
   const lastEventId = req.headers["last-event-id"];
   const seenUpTo = typeof lastEventId === "string" && /^\d{1,15}$/.test(lastEventId) ? BigInt(lastEventId) : 0n;
@@ -184,9 +182,4 @@ function decodeSegment(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function fullUrl(req: IncomingMessage | Http2ServerRequest, path: string): string {
-  const host = req.headers.host ?? req.headers[":authority"] ?? "localhost";
-  return `http://${String(host)}${path}`;
 }

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { create, type DescMessage, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type ContextValues } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { writeError } from "./error-response.js";
+import { handlerContextForRequest } from "./handler-context-for-request.js";
 import { HttpError } from "./http-error.js";
 import { writeJson, type ResponseSink } from "./json-response.js";
 import { readJsonBody } from "./request-body.js";
-import { headersFromNode } from "./request-headers.js";
 import { buildRequestMessage } from "./request-message.js";
 import { responseBodyJson } from "./response-json.js";
 import { buildRouteTable, type RestRoute } from "./route-table.js";
@@ -136,17 +136,14 @@ async function serve(
   closeable.once("close", () => {
     if (!closeable.writableEnded) requestAbort.abort(new ConnectError("client went away", Code.Canceled));
   });
-  const ctx = createHandlerContext({
+  const ctx = handlerContextForRequest(req, {
     service: route.service,
     method: route.method,
     protocolName: "rest",
-    requestMethod: req.method ?? "GET",
-    url: fullUrl(req, url),
-    timeoutMs: undefined,
+    url,
     shutdownSignal: options.shutdownSignal,
     requestSignal: requestAbort.signal,
-    requestHeader: headersFromNode(req.headers),
-    contextValues: options.contextValues?.(req),
+    contextValues: options.contextValues,
   });
   try {
     const impl = impls.get(route.service) as Record<string, unknown>;
@@ -165,10 +162,4 @@ async function serve(
     // downstream work tied to ctx.signal stops and timers are released.
     ctx.abort();
   }
-}
-
-function fullUrl(req: IncomingMessage | Http2ServerRequest, path: string): string {
-  const host = req.headers.host ?? req.headers[":authority"] ?? "localhost";
-  const encrypted = "encrypted" in req.socket && req.socket.encrypted === true;
-  return `${encrypted ? "https" : "http"}://${String(host)}${path}`;
 }

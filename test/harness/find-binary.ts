@@ -60,3 +60,13 @@ export function requireBinary(name: string, extraDirs: readonly string[] = []): 
   }
   return found;
 }
+
+/**
+ * The `nats-server` executable: from PATH, else the sbin/bin folders distro
+ * packages put it in.
+ *
+ * @throws Error when it is nowhere.
+ */
+export function requireNatsServer(): string {
+  return requireBinary("nats-server", ["/usr/sbin", "/usr/local/sbin", "/usr/bin"]);
+}

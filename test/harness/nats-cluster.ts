@@ -1,12 +1,11 @@
-import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { requireBinary } from "./find-binary.js";
+import { requireNatsServer } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 import { startManagedProcess } from "./managed-process.js";
 import type { ManagedProcess } from "./managed-process.js";
 import { makeTempDir } from "./temp-dir.js";
 import type { TempDir } from "./temp-dir.js";
 import { waitUntil } from "./wait-until.js";
+import { jetStreamAnswers, withJetStreamManager } from "./with-jetstream-manager.js";
 
 /** Options for {@link startNatsCluster}. */
 export interface NatsClusterOptions {
@@ -81,14 +80,7 @@ async function nodeReady(node: NodeState, running: number): Promise<boolean> {
   const jsz = await monitor(node, "/jsz");
   const meta = jsz?.["meta_cluster"] as { leader?: string } | undefined;
   if (!meta?.leader) return false;
-  const nc = await connect({ servers: `nats://127.0.0.1:${node.port}`, reconnect: false, timeout: 2_000 });
-  try {
-    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-    await jsm.getAccountInfo();
-    return true;
-  } finally {
-    await nc.close().catch(() => {});
-  }
+  return jetStreamAnswers(`nats://127.0.0.1:${node.port}`);
 }
 
 /**
@@ -106,7 +98,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   const size = options.size ?? 3;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`cluster size must be at least 1, got ${size}`);
-  const binary = requireBinary("nats-server", ["/usr/sbin", "/usr/local/sbin", "/usr/bin"]);
+  const binary = requireNatsServer();
   const nodes: NodeState[] = [];
   for (let i = 1; i <= size; i++) {
     // Distinct ports: freePort releases each at once, so ask for all of them before any is bound.
@@ -164,13 +156,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     waitUntil(
       async () => {
         const url = nodes.filter((n) => n.proc && !n.proc.exited).map((n) => `nats://127.0.0.1:${n.port}`);
-        const nc = await connect({ servers: url, reconnect: false, timeout: 2_000 });
-        try {
-          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-          return await jsm.streams.info(stream);
-        } finally {
-          await nc.close().catch(() => {});
-        }
+        return withJetStreamManager(url, (jsm) => jsm.streams.info(stream));
       },
       { timeoutMs: startTimeoutMs, intervalMs: 200, label: `stream ${stream} info from the NATS cluster` },
     );

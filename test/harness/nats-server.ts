@@ -1,11 +1,10 @@
-import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { requireBinary } from "./find-binary.js";
+import { requireNatsServer } from "./find-binary.js";
 import { freePort } from "./free-port.js";
 import { startManagedProcess } from "./managed-process.js";
 import type { ManagedProcess } from "./managed-process.js";
 import { makeTempDir } from "./temp-dir.js";
 import { waitUntil } from "./wait-until.js";
+import { jetStreamAnswers } from "./with-jetstream-manager.js";
 
 /** Options for {@link startNats}. */
 export interface NatsServerOptions {
@@ -32,18 +31,6 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
-/** Connects once and asks JetStream for the account info; true when it answers. */
-async function jetStreamAnswers(url: string): Promise<boolean> {
-  const nc = await connect({ servers: url, reconnect: false, timeout: 2_000 });
-  try {
-    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-    await jsm.getAccountInfo();
-    return true;
-  } finally {
-    await nc.close().catch(() => {});
-  }
-}
-
 /**
  * Starts a private `nats-server -js` on a free 127.0.0.1 port with its
  * JetStream store in a fresh directory under `os.tmpdir()`, and waits until
@@ -54,7 +41,7 @@ async function jetStreamAnswers(url: string): Promise<boolean> {
  */
 export async function startNats(options: NatsServerOptions = {}): Promise<NatsServer> {
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-  const binary = requireBinary("nats-server", ["/usr/sbin", "/usr/local/sbin", "/usr/bin"]);
+  const binary = requireNatsServer();
   const store = makeTempDir("tstasks-nats-");
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;

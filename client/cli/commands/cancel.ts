@@ -1,8 +1,6 @@
 import type { Command } from "commander";
 import type { CommandEnv } from "../command-env.js";
-import { ExitCode } from "../exit-codes.js";
-import { clientFor, globalOptions } from "../global-options.js";
-import { printJson, printLine } from "../print.js";
+import { registerTaskChangeCommand } from "./task-change-command.js";
 
 /**
  * `tstasks cancel ID`: revokes an unfinished task (a running one has its
@@ -10,17 +8,9 @@ import { printJson, printLine } from "../print.js";
  * cannot be cancelled: the server's "failed precondition" is exit 4.
  */
 export function registerCancel(program: Command, env: CommandEnv): void {
-  program
-    .command("cancel")
-    .description("cancel (revoke) an unfinished task")
-    .argument("<id>", "task id")
-    .action(
-      env.action(async (id: string, _flags: object, command: Command) => {
-        const options = globalOptions(command);
-        const task = await (await clientFor(options)).cancel(id);
-        if (options.output === "json") printJson(env.io.stdout, task);
-        else printLine(env.io.stdout, `${task.id} ${task.status}`);
-        return ExitCode.OK;
-      }),
-    );
+  registerTaskChangeCommand(program, env, {
+    name: "cancel",
+    description: "cancel (revoke) an unfinished task",
+    change: (client, id) => client.cancel(id),
+  });
 }

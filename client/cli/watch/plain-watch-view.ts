@@ -1,7 +1,7 @@
 import type { TaskEvent } from "../../index.js";
 import type { CliOutput } from "../cli-io.js";
 import { formatProgress, isFinal } from "../format-task.js";
-import { statusText, type WatchView } from "./watch-view.js";
+import { statusChanges, type WatchView } from "./watch-view.js";
 
 /**
  * Events as plain lines, for pipes, files and CI logs (no escape codes):
@@ -11,21 +11,18 @@ import { statusText, type WatchView } from "./watch-view.js";
  * latest progress follows the first status line.
  */
 export function createPlainWatchView(out: CliOutput): WatchView {
-  let shown = "";
-  let first = true;
+  const status = statusChanges();
   return {
     event(event: TaskEvent) {
       switch (event.kind) {
         case "task": {
           const { task } = event;
-          const text = statusText(task);
-          if (text !== shown) out.write(`status ${text}\n`);
+          const { text, changed, first } = status(task);
+          if (changed) out.write(`status ${text}\n`);
           // Joining a running task: its latest progress, until the next report arrives.
           if (first && !isFinal(task.status) && (task.progress > 0 || task.progressMessage)) {
             out.write(`progress ${formatProgress(task.progress, task.progressMessage)}\n`);
           }
-          shown = text;
-          first = false;
           return;
         }
         case "progress":

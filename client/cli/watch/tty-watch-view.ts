@@ -1,7 +1,7 @@
 import cliProgress from "cli-progress";
 import type { TaskEvent, TaskInfo } from "../../index.js";
 import type { CliOutput } from "../cli-io.js";
-import { statusText, type WatchView } from "./watch-view.js";
+import { statusChanges, statusText, type WatchView } from "./watch-view.js";
 
 /** Steps of the bar: progress fractions are shown to the percent. */
 const TOTAL = 100;
@@ -26,16 +26,15 @@ export function createTtyWatchView(out: CliOutput, taskId: string): WatchView {
     cliProgress.Presets.shades_classic,
   );
   const bar = bars.create(TOTAL, 0, { status: "…", message: taskId });
-  let status = "";
+  const status = statusChanges();
   let closed = false;
   return {
     event(event: TaskEvent) {
       switch (event.kind) {
         case "task": {
           const { task } = event;
-          const text = statusText(task);
-          if (task.status === "RETRY" && text !== status) bars.log(`retry   ${text.slice("RETRY ".length)}\n`);
-          status = text;
+          const { text, changed } = status(task);
+          if (task.status === "RETRY" && changed) bars.log(`retry   ${text.slice("RETRY ".length)}\n`);
           bar.update(Math.round(task.progress * TOTAL), { status: task.status, message: task.progressMessage || task.type });
           return;
         }

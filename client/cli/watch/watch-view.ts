@@ -19,3 +19,27 @@ export function statusText(task: TaskInfo): string {
   const withError = (task.status === "RETRY" || task.status === "FAILURE") && task.error;
   return withError ? `${task.status} ${task.error!.type}: ${task.error!.message}` : task.status;
 }
+
+/** What a {@link statusChanges} tracker says about one task event. */
+export interface StatusChange {
+  /** The task's {@link statusText}. */
+  text: string;
+  /** The text differs from the previous task event's (always true on the first). */
+  changed: boolean;
+  /** This is the stream's first task event. */
+  first: boolean;
+}
+
+/**
+ * A tracker to feed every task event of one stream, in order. Views use it
+ * to show a status once: the stream may repeat a task's state unchanged.
+ */
+export function statusChanges(): (task: TaskInfo) => StatusChange {
+  let previous: string | undefined;
+  return (task) => {
+    const text = statusText(task);
+    const change = { text, changed: text !== previous, first: previous === undefined };
+    previous = text;
+    return change;
+  };
+}
