@@ -6,6 +6,7 @@ import type { TaskTypeRecord } from "../core/store/task-type-record.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
 import { runTask } from "./run-task.js";
 import { createAttemptReporter } from "./attempt-reporter.js";
+import { createExclusiveGate } from "./exclusive-gate.js";
 import { backoffDelayMs } from "../core/task/backoff.js";
 import { checkWithin } from "./health/check-within.js";
 import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
@@ -118,6 +119,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const release = createBatcher<ReleaseAttempt, boolean>((items) => store.releaseTasks(items));
   // ctx.progress / ctx.log of each attempt, stored and published as live events.
   const reportFor = createAttemptReporter({ store, events: queue, warn: log });
+  // Quarantine: an attempt of a task that was running when a worker died runs alone, so a task
+  // that takes its worker down again takes only itself down, never the tasks beside it.
+  const gate = createExclusiveGate();
 
   const catalog: TaskTypeRecord[] = options.tasks.map((t) => ({
     name: t.name,
@@ -143,6 +147,16 @@ export function createWorker(options: WorkerOptions): Worker {
       // A delayed run: hand it back until it is due (in steps, so a long delay never outlives a nak limit).
       delivery.nak(Math.min(waitMs, MAX_DELAY_STEP_MS));
       return;
+    }
+    if (gate.busy) {
+      // Never claim while a quarantined attempt runs or waits here: a task claimed only to wait would
+      // be counted lost with it if that attempt takes the worker down again. Wait for the end of it.
+      const waiting = setInterval(() => delivery.working(), heartbeatMs);
+      try {
+        await gate.clear();
+      } finally {
+        clearInterval(waiting);
+      }
     }
     let claimed: StartResult;
     try {
@@ -195,6 +209,18 @@ export function createWorker(options: WorkerOptions): Worker {
     let abandon: NodeJS.Timeout | undefined;
     running.set(message.id, run);
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
+    const releaseGate = await (record.lostAttempts > 0 ? gate.exclusive() : gate.shared());
+    // The worker began to stop while it waited: starting it now would only mean aborting it later.
+    if (stopping) run.why ??= "shutdown";
+    if (run.why !== undefined) {
+      // Cancelled or shutting down while it waited for its turn: it never started.
+      clearInterval(heartbeat);
+      running.delete(message.id);
+      releaseGate();
+      if (run.why === "cancel") delivery.ack(); // the store says REVOKED already
+      else await handBack(delivery, claimed.attempt);
+      return;
+    }
     const report = reportFor(message.id, claimed.attempt);
     queue.publishEvents([{ kind: "status", taskId: message.id, status: "STARTED", attempt: claimed.attempt }]);
     let outcome;
@@ -223,6 +249,7 @@ export function createWorker(options: WorkerOptions): Worker {
       clearTimeout(abandon);
       clearInterval(heartbeat);
       running.delete(message.id);
+      releaseGate();
       // Progress and log lines are stored before the outcome, so a watcher sees them first.
       await report.close();
     }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { BACKENDS } from "../support/backends.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { toTaskMessage } from "../../core/queue/to-task-message.js";
 
 const SPECIAL_PACKS = join(import.meta.dirname, "../fixtures/packs");
 
@@ -25,6 +27,34 @@ for (const backend of BACKENDS) describe(`workers [${backend}]`, () => {
     const ok = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: 1, y: 2 } } });
     assert.equal(ok.status, 200, ok.text);
     assert.equal((await waitForFinal(stack.baseUrl, ok.body.id)).result, 3);
+  });
+
+  it("quarantine: a task that was running when its worker died runs alone on its next attempt", async () => {
+    // One worker (alpha) runs so far: quarantine is per worker process.
+    // A long task runs on the worker.
+    const long = await httpJson(`${stack.baseUrl}/task`, { body: { type: "demo.main.sleep", args: { ms: 1500 } } });
+    assert.equal(long.status, 200, long.text);
+    await waitUntilStatus(stack, long.body.id, "STARTED");
+    // A task whose worker died mid-attempt: its row says STARTED by a worker that is gone, and its
+    // message comes back. The next claim counts a lost attempt, so it must wait for the long task.
+    const id = randomUUID();
+    await stack.store.insertTasks([{ id, type: "test.main.add", queue: "default", args: { x: 2, y: 3 } }]);
+    await stack.store.startTasks([{ id, worker: "a-worker-that-died" }]);
+    await stack.queue.publish([toTaskMessage({ id, type: "test.main.add", queue: "default", args: { x: 2, y: 3 } })]);
+    const suspect = await waitForFinal(stack.baseUrl, id, 30_000);
+    const longDone = await waitForFinal(stack.baseUrl, long.body.id, 30_000);
+    assert.equal(suspect.status, "SUCCESS");
+    assert.equal(suspect.result, 5);
+    assert.equal(suspect.attempts, 2);
+    assert.equal(longDone.status, "SUCCESS");
+    // It takes no time itself, so finishing after the long task's 1.5 s sleep means it waited for it.
+    assert.ok(
+      Date.parse(suspect.finished_at) >= Date.parse(longDone.started_at) + 1500,
+      `the suspect finished ${suspect.finished_at}, while the long task (started ${longDone.started_at}) still slept`,
+    );
+    // And an ordinary task submitted now runs at once again (the quarantine has ended).
+    const next = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: 1, y: 1 } } });
+    assert.equal((await waitForFinal(stack.baseUrl, next.body.id)).result, 2);
   });
 
   it("two workers share a queue and run every task exactly once", async () => {
@@ -114,3 +144,12 @@ for (const backend of BACKENDS) describe(`workers [${backend}]`, () => {
     assert.equal(done.result, undefined);
   });
 });
+
+/** Waits until the task's status is `status`. */
+async function waitUntilStatus(stack: Stack, id: string, status: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await httpJson(`${stack.baseUrl}/task/${id}`)).body?.status !== status) {
+    if (Date.now() > deadline) throw new Error(`task ${id} never reached ${status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,68 @@
+/** Releases a hold on an {@link ExclusiveGate}; calling it twice is harmless. */
+export type GateRelease = () => void;
+
+/**
+ * A readers–writer gate over the tasks a worker runs: ordinary attempts
+ * hold it shared (any number at once); a suspect attempt holds it
+ * exclusively (it runs alone). Waiting exclusive holds go first: once one
+ * waits, new shared holds queue behind it, so it cannot starve.
+ */
+export interface ExclusiveGate {
+  /** Resolves when no exclusive hold is active or waiting. */
+  shared(): Promise<GateRelease>;
+  /** Resolves when nothing else holds the gate. */
+  exclusive(): Promise<GateRelease>;
+  /** True while an exclusive hold is active or waiting. */
+  readonly busy: boolean;
+  /** Resolves once no exclusive hold is active or waiting (after the ones waiting now). */
+  clear(): Promise<void>;
+}
+
+/** Creates an open {@link ExclusiveGate}. */
+export function createExclusiveGate(): ExclusiveGate {
+  let sharedHolders = 0;
+  let exclusiveHeld = false;
+  const waiting: { exclusive: boolean; grant: () => void }[] = [];
+
+  const pump = (): void => {
+    while (waiting.length > 0 && !exclusiveHeld) {
+      const next = waiting[0]!;
+      if (next.exclusive) {
+        if (sharedHolders > 0) return;
+        exclusiveHeld = true;
+      } else {
+        sharedHolders++;
+      }
+      waiting.shift();
+      next.grant();
+    }
+  };
+
+  const hold = (exclusive: boolean): Promise<GateRelease> =>
+    new Promise((resolve) => {
+      waiting.push({
+        exclusive,
+        grant: () => {
+          let released = false;
+          resolve(() => {
+            if (released) return;
+            released = true;
+            if (exclusive) exclusiveHeld = false;
+            else sharedHolders--;
+            pump();
+          });
+        },
+      });
+      pump();
+    });
+
+  return {
+    shared: () => hold(false),
+    exclusive: () => hold(true),
+    get busy() {
+      return exclusiveHeld || waiting.some((w) => w.exclusive);
+    },
+    // A shared hold is granted only when no exclusive one is active or ahead of it.
+    clear: async () => (await hold(false))(),
+  };
+}
