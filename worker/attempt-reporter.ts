@@ -2,7 +2,7 @@ import { createBatcher } from "../core/batch/batcher.js";
 import type { TaskEventBus } from "../core/events/task-event-bus.js";
 import type { LogLevel } from "../core/task/log-level.js";
 import { isLogLevel } from "../core/task/log-level.js";
-import type { NewLogLine, ProgressUpdate } from "../core/store/task-record.js";
+import { MAX_LOG_LINES_PER_TASK, type NewLogLine, type ProgressUpdate } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
 
 /** What one running attempt reports through `ctx.progress` and `ctx.log`. */
@@ -29,8 +29,6 @@ export interface AttemptReporterOptions {
   warn?: (line: string) => void;
 }
 
-/** Log lines one attempt may send; the store keeps at most 1000 per task anyway. */
-const MAX_LINES_PER_ATTEMPT = 1000;
 /** Longer messages are cut here. */
 const MAX_MESSAGE_CHARS = 4000;
 
@@ -90,7 +88,8 @@ export function createAttemptReporter(options: AttemptReporterOptions): (taskId:
         if (!writeTimer) writeTimer = setTimeout(storeProgress, Math.max(0, lastWriteAt + progressWriteMs - now));
       },
       log(level, message) {
-        if (closed || lines >= MAX_LINES_PER_ATTEMPT) return;
+        // More than the task keeps would only be dropped by the store.
+        if (closed || lines >= MAX_LOG_LINES_PER_TASK) return;
         lines++;
         const line: NewLogLine = { taskId, attempt, level: isLogLevel(level) ? level : "info", message: clean(String(message)), at: new Date() };
         track(

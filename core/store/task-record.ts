@@ -61,6 +61,13 @@ export interface ProgressUpdate {
   message: string;
 }
 
+/**
+ * Lines the store keeps per task (later ones are dropped, so a chatty task
+ * cannot fill the disk); also the largest page {@link TaskStore.getLogs}
+ * returns, so one read gets them all.
+ */
+export const MAX_LOG_LINES_PER_TASK = 1000;
+
 /** A line a running task wrote, for {@link TaskStore.appendLogs}. */
 export interface NewLogLine {
   taskId: string;

@@ -27,6 +27,8 @@ import { decodePageToken, encodePageToken } from "./page-token.js";
 import { logLineToProto, statusFromProto, taskToProto, taskTypeToProto, watchEventToProto } from "./task-to-proto.js";
 import type { TaskEventBus } from "../../core/events/task-event-bus.js";
 import { isFinalStatus } from "../../core/task/task-status.js";
+import { isUuid } from "../../core/task/uuid.js";
+import { MAX_LOG_LINES_PER_TASK } from "../../core/store/task-record.js";
 import { parseWaitDuration } from "../watch/wait-duration.js";
 import { watchTaskEvents } from "../watch/watch-task-events.js";
 
@@ -49,11 +51,8 @@ export interface TaskServiceDeps {
   maxArgsDepth?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
-/** A task keeps at most this many log lines, so one page can hold them all. */
-const MAX_LOG_PAGE_SIZE = 1000;
 
 /**
  * The `tstasks.v1.TaskService` implementation. Handlers take `(req, ctx)`
@@ -70,7 +69,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
     if (id === "") throw new RequestInvalidError("id is required", { id: "is required: the task's id" });
     const who = await caller(ctx);
     // Ids are UUIDs; anything else cannot exist (and must not reach SQL as a uuid cast).
-    const task = UUID.test(id) ? await store.getTask(id.toLowerCase()) : undefined;
+    const task = isUuid(id) ? await store.getTask(id.toLowerCase()) : undefined;
     if (!task || !maySee(task, who)) throw new TaskNotFoundError(id);
     return task;
   };
@@ -182,7 +181,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       }
       if (req.pageSize < 0) throw new RequestInvalidError("page_size must not be negative", { page_size: "must not be negative" });
       const task = await findTask(req.id, ctx);
-      const page = await store.getLogs(task.id, Number(req.afterSeq), Math.min(req.pageSize || MAX_LOG_PAGE_SIZE, MAX_LOG_PAGE_SIZE));
+      const page = await store.getLogs(task.id, Number(req.afterSeq), Math.min(req.pageSize || MAX_LOG_LINES_PER_TASK, MAX_LOG_LINES_PER_TASK));
       return { lines: page.lines.map(logLineToProto), truncated: page.truncated };
     },
 

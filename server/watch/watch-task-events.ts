@@ -1,6 +1,6 @@
 import type { TaskEventBus } from "../../core/events/task-event-bus.js";
 import type { TaskEvent } from "../../core/events/task-event.js";
-import type { LogLine, TaskRecord } from "../../core/store/task-record.js";
+import { MAX_LOG_LINES_PER_TASK, type LogLine, type TaskRecord } from "../../core/store/task-record.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import { isFinalStatus } from "../../core/task/task-status.js";
 import { TaskNotFoundError } from "../errors/domain-errors.js";
@@ -33,8 +33,6 @@ export interface WatchOptions {
   tasksOnly?: boolean;
 }
 
-/** The most log lines one task keeps, so the most one read returns. */
-const LOG_PAGE = 1000;
 
 /**
  * The events of task `taskId` from now until it is final:
@@ -109,7 +107,7 @@ export async function* watchTaskEvents(sources: WatchSources, taskId: string, op
     };
     let storedUpTo = 0;
     if (!tasksOnly) {
-      const page = await store.getLogs(taskId, 0, LOG_PAGE);
+      const page = await store.getLogs(taskId, 0, MAX_LOG_LINES_PER_TASK);
       for (const line of page.lines) {
         seen.add(line.seq);
         storedUpTo = line.seq;
@@ -141,7 +139,7 @@ export async function* watchTaskEvents(sources: WatchSources, taskId: string, op
             if (isNew(event)) yield event;
           }
           if (!tasksOnly) {
-            const page = await store.getLogs(taskId, storedUpTo, LOG_PAGE);
+            const page = await store.getLogs(taskId, storedUpTo, MAX_LOG_LINES_PER_TASK);
             for (const line of page.lines) {
               const event: WatchEvent = { kind: "log", line };
               if (isNew(event)) yield event;

@@ -28,10 +28,9 @@ import {
   selectTaskRow,
   selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, markTaskRowsPublished, dispatchUnpublishedRows } from "./tasks.repository.js";
 import type { ClaimInput, FinishInput, ReleaseInput } from "./tasks.repository.js";
-import { isUuid } from "./uuid.js";
-import type { LogPage, NewLogLine, ProgressUpdate } from "../task-record.js";
+import { isUuid } from "../../task/uuid.js";
+import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpdate } from "../task-record.js";
 import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
-import { MAX_LOG_LINES_PER_TASK } from "./task-logs.table.js";
 import { updateProgressRows } from "./tasks.repository.js";
 
 /** Options of {@link createPostgresTaskStore}. */

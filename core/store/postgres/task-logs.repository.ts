@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
-import type { NewLogLine } from "../task-record.js";
+import { MAX_LOG_LINES_PER_TASK, type NewLogLine } from "../task-record.js";
 import type { Database } from "./database.js";
-import { MAX_LOG_LINES_PER_TASK, type TaskLogRow } from "./task-logs.table.js";
+import type { TaskLogRow } from "./task-logs.table.js";
 
 // SQL only, like tasks.repository.ts: one statement per batch.
 

@@ -1,7 +1,7 @@
 import type { Generated, Selectable } from "kysely";
 import type { LogLevel } from "../../task/log-level.js";
 
-/** The `task_logs` table: lines tasks wrote with `ctx.log`, at most {@link MAX_LOG_LINES_PER_TASK} per task. */
+/** The `task_logs` table: lines tasks wrote with `ctx.log`, at most `MAX_LOG_LINES_PER_TASK` per task. */
 export interface TaskLogsTable {
   /** bigserial; node-postgres returns int8 as a string. */
   seq: Generated<string>;
@@ -14,6 +14,3 @@ export interface TaskLogsTable {
 
 /** A `task_logs` row as selected. */
 export type TaskLogRow = Selectable<TaskLogsTable>;
-
-/** Lines kept per task; later ones are dropped (a chatty task cannot fill the disk). */
-export const MAX_LOG_LINES_PER_TASK = 1000;
