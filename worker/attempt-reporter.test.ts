@@ -1,30 +1,31 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import type { TaskEvent } from "../core/events/task-event.js";
 import { createInProcessQueue } from "../core/queue/memory/in-process-queue.js";
 import type { TaskQueue } from "../core/queue/task-queue.js";
 import { createPgliteTaskStore } from "../core/store/pglite/pglite-task-store.js";
 import type { TaskStore } from "../core/store/task-store.js";
-import { makeTempDir } from "../test/harness/temp-dir.js";
+import { freshPgliteDataDir } from "../test/support/pglite-template.js";
 import { waitUntil } from "../test/harness/wait-until.js";
 import { createAttemptReporter } from "./attempt-reporter.js";
 
 // The reporter against a real (embedded) store and queue: what a task
 // reports is stored and published, throttled, and complete after close().
 describe("attempt reporter", () => {
-  const temp = makeTempDir("tstasks-reporter-test-");
+  let dataDir: string;
   let store: TaskStore;
   let queue: TaskQueue;
   before(async () => {
-    store = await createPgliteTaskStore({ dataDir: join(temp.path, "db") });
+    dataDir = await freshPgliteDataDir();
+    store = await createPgliteTaskStore({ dataDir });
     queue = createInProcessQueue();
   });
   after(async () => {
     await queue?.close();
     await store?.close();
-    await temp.remove();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   /** A STARTED task (attempt 1) and the events published for it. */

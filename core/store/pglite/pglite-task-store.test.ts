@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { access, cp, readFile, writeFile } from "node:fs/promises";
+import { access, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { sql } from "kysely";
 import { makeTempDir } from "../../../test/harness/temp-dir.js";
+import { freshPgliteDataDir } from "../../../test/support/pglite-template.js";
 import type { TempDir } from "../../../test/harness/temp-dir.js";
 import { createMigrationProvider, migrateToLatest } from "../postgres/migrate-to-latest.js";
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
@@ -31,31 +32,19 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-let template: Promise<string> | undefined;
-
-/**
- * A store folder created and migrated once, then closed. Contract groups
- * start from copies of it: initdb takes seconds, a copy a fraction of that.
- */
-function migratedTemplate(): Promise<string> {
-  template ??= (async () => {
-    const dir = join(temp.path, "template");
-    await (await createPgliteTaskStore({ dataDir: dir })).close();
-    return dir;
-  })();
-  return template;
-}
-
 // The same behaviour tests as the Postgres store, on PGlite persisted in a
 // folder (as `npm start` runs it); withDb reaches the store's own session.
 describeTaskStoreContract("PGlite store", async () => {
-  const dataDir = freshFolder();
-  await cp(await migratedTemplate(), dataDir, { recursive: true });
+  // A copy of the migrated template the e2e stacks use: initdb takes seconds, a copy a fraction of that.
+  const dataDir = await freshPgliteDataDir();
   const database = await openPgliteDatabase({ dataDir });
   return {
     store: await createTaskStoreOnPglite(database),
     withDb: (fn) => fn(database.db),
-    cleanup: () => database.close(),
+    cleanup: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 });
 
