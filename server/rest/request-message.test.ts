@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { ScalarType, type DescField } from "@bufbuild/protobuf";
 import { ConnectError, Code } from "@connectrpc/connect";
 import { StructSchema } from "@bufbuild/protobuf/wkt";
+import { AuthService } from "../../gen/tstasks/v1/auth_service_pb.js";
 import { TaskStatus } from "../../gen/tstasks/v1/task_pb.js";
 import { SystemService } from "../../gen/tstasks/v1/system_service_pb.js";
 import {
@@ -15,7 +16,7 @@ import { parseFieldText } from "./field-text.js";
 import { buildRequestMessage } from "./request-message.js";
 import { buildRouteTable, type RestRoute } from "./route-table.js";
 
-const table = buildRouteTable([TaskService, SystemService]);
+const table = buildRouteTable([TaskService, SystemService, AuthService]);
 
 function route(verb: string, path: string): RestRoute {
   const found = table.find(verb, path);
@@ -92,6 +93,29 @@ describe("request message", () => {
     assert.deepEqual(msg.args, { a: 1 });
     const empty = buildRequestMessage(r, [], new URLSearchParams(), "") as SubmitTaskRequest;
     assert.equal(empty.type, "");
+  });
+
+  it("refuses any query parameter on a body \"*\" route, naming fields but never echoing values", () => {
+    const body = '{"user":"alice","password":"wonderland"}';
+    for (const verb of ["GET", "POST"]) {
+      const r = route(verb, "/token");
+      for (const query of ["user=alice&password=wonderland", "password=wonderland", "USER=alice&Password=wonderland"]) {
+        assert.throws(
+          () => buildRequestMessage(r, [], new URLSearchParams(query), body),
+          (e: unknown) =>
+            e instanceof ConnectError &&
+            e.code === Code.InvalidArgument &&
+            /"password"/.test(e.rawMessage) &&
+            /must be sent in the JSON request body, never in the URL query string/.test(e.rawMessage) &&
+            !e.rawMessage.includes("wonderland"),
+          `${verb} /token?${query}`,
+        );
+      }
+      invalid(() => buildRequestMessage(r, [], new URLSearchParams("wonderland"), body), /^[A-Z]+ \/token takes no query parameters: request fields must be sent/);
+      const ok = buildRequestMessage(r, [], new URLSearchParams(), body) as unknown as { user: string };
+      assert.equal(ok.user, "alice");
+    }
+    invalid(() => buildRequestMessage(route("POST", "/task"), [], new URLSearchParams("type=t.m.f"), "{}"), /request fields \("type"\)/);
   });
 
   it("lets path variables override the body", () => {

@@ -1,5 +1,6 @@
 import { fromJson, type DescField, type DescMessage, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { refuseQueryForBodyRoute } from "./body-only-query.js";
 import { expandEnumNames } from "./enum-names.js";
 import { findField, resolveFieldPath, setJsonField } from "./field-path.js";
 import { parseFieldText } from "./field-text.js";
@@ -14,7 +15,8 @@ import type { RestRoute } from "./route-table.js";
  * coerced by its field's type), then path variables.
  *
  * Enum names in the body may also be short (`SUCCESS`) or any case; they are
- * rewritten to full names. Throws InvalidArgument for a body that is not
+ * rewritten to full names. Throws InvalidArgument for any query parameter
+ * on a `body: "*"` route (see `refuseQueryForBodyRoute`), a body that is not
  * JSON (or not an object for `body: "*"`), an unknown query parameter, a
  * repeated parameter for a singular field, or text that does not fit a field.
  */
@@ -24,6 +26,7 @@ export function buildRequestJson(
   query: URLSearchParams,
   bodyText: string,
 ): Record<string, unknown> {
+  refuseQueryForBodyRoute(route, query);
   const input = route.method.input;
   let json: Record<string, unknown> = {};
   if (route.body !== "" && bodyText.trim() !== "") {
