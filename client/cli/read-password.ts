@@ -37,6 +37,11 @@ const MAX_LINE_BYTES = 64 * 1024;
  * - a terminal: prompts on `prompt` with echo off (twice for a new password);
  * - otherwise (a pipe, a file): the first line, without its line ending
  *   (`\n` or `\r\n`); the rest of the input is not read.
+ *
+ * The one copy for both command lines, `tstasks token` and `npm run users`
+ * (server/users-cli). It lives in the client because the client may import
+ * only its own files; the server side may use it as it would any library
+ * (only the other direction is forbidden), so it imports nothing but node:.
  * @throws PasswordInputError when there is no input, the password is empty,
  *   the two entries differ, or the terminal user pressed Ctrl-C.
  */

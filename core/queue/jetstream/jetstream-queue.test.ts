@@ -5,10 +5,10 @@ import { connect } from "@nats-io/transport-node";
 import { startNats } from "../../../test/harness/nats-server.js";
 import type { NatsServer } from "../../../test/harness/nats-server.js";
 import { waitUntil } from "../../../test/harness/wait-until.js";
+import { describeTaskQueueContract } from "../../../test/support/task-queue-contract.js";
 import { QueueUnavailableError } from "../queue-errors.js";
 import type { TaskMessage } from "../task-message.js";
 import type { TaskQueue } from "../task-queue.js";
-import { describeTaskQueueContract } from "../task-queue-contract.js";
 import { createJetStreamQueue } from "./jetstream-queue.js";
 
 let nats: NatsServer;

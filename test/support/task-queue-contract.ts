@@ -1,11 +1,11 @@
-import type { TaskEvent } from "../events/task-event.js";
+import type { TaskEvent } from "../../core/events/task-event.js";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { waitUntil } from "../../test/harness/wait-until.js";
-import { QueueUnavailableError } from "./queue-errors.js";
-import type { TaskMessage } from "./task-message.js";
-import type { Delivery, TaskQueue } from "./task-queue.js";
+import { waitUntil } from "../harness/wait-until.js";
+import { QueueUnavailableError } from "../../core/queue/queue-errors.js";
+import type { TaskMessage } from "../../core/queue/task-message.js";
+import type { Delivery, TaskQueue } from "../../core/queue/task-queue.js";
 
 /** Options a contract test asks of {@link OpenTaskQueue}. */
 export interface ContractQueueOptions {

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { MAX_PASSWORD_BYTES, hashPassword } from "../../server/auth/password-hash.js";
+import { MAX_PASSWORD_BYTES, hashPassword } from "../auth/password-hash.js";
 import { ConfigError, loadConfig } from "../../core/config/env-config.js";
 import { MigrationError } from "../../core/store/postgres/migrate-to-latest.js";
 import { UserExistsError } from "../../core/store/users/user-errors.js";

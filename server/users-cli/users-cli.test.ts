@@ -10,7 +10,7 @@ import { makeTempDir } from "../../test/harness/temp-dir.js";
 import type { TempDir } from "../../test/harness/temp-dir.js";
 import { openPgliteDatabase } from "../../core/store/pglite/pglite-database.js";
 import type { UserRecord } from "../../core/store/users/user-record.js";
-import { verifyPassword } from "../../server/auth/password-hash.js";
+import { verifyPassword } from "../auth/password-hash.js";
 import { openUserDatabase } from "./open-user-database.js";
 import { freshPgliteDataDir } from "../../test/support/pglite-template.js";
 import type { ListedUser } from "./format-users.js";
