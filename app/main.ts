@@ -1,4 +1,5 @@
 import { loadConfig } from "../core/config/env-config.js";
+import { requireTaskpacks } from "../core/config/require-taskpacks.js";
 import { openBackends } from "../core/open-backends.js";
 import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
@@ -12,6 +13,7 @@ import { startWorker } from "../worker/start-worker.js";
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireTaskpacks(config, "npm start");
   const backends = await openBackends(config, "tstasks");
   try {
     const worker = await startWorker(config, backends);
