@@ -1,5 +1,6 @@
 import { loadConfig } from "../core/config/env-config.js";
 import { requireSharedBackends } from "../core/config/require-shared-backends.js";
+import { requireTaskpacks } from "../core/config/require-taskpacks.js";
 import { openBackends } from "../core/open-backends.js";
 import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
@@ -13,6 +14,7 @@ import { startHealthServer, type HealthServer } from "./health/health-server.js"
 async function main(): Promise<void> {
   const config = loadConfig();
   requireSharedBackends(config, "npm run worker");
+  requireTaskpacks(config, "npm run worker");
   const backends = await openBackends(config, config.workerName);
   try {
     const worker = await startWorker(config, backends);

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { isAbsolute } from "node:path";
 import { describe, it } from "node:test";
-import { ConfigError, loadConfig } from "./env-config.js";
+import { ConfigError, DEFAULT_TASKPACKS_DIR, loadConfig } from "./env-config.js";
 import { requireSharedBackends } from "./require-shared-backends.js";
+import { requireTaskpacks } from "./require-taskpacks.js";
 
 describe("loadConfig", () => {
   it("has defaults that need no infrastructure", () => {
@@ -11,7 +12,7 @@ describe("loadConfig", () => {
     assert.equal(c.databaseUrl, undefined);
     assert.equal(c.natsUrl, undefined);
     assert.ok(isAbsolute(c.dataDir) && c.dataDir.endsWith(".tstasks"));
-    assert.ok(c.taskpacksDir.endsWith("taskpacks"));
+    assert.ok(c.taskpacksDir?.endsWith("taskpacks"));
     assert.equal(c.workerConcurrency, 16);
     assert.deepEqual(c.corsOrigins, []);
   });
@@ -76,6 +77,30 @@ describe("requireSharedBackends", () => {
     assert.throws(() => requireSharedBackends(loadConfig({}), "npm run worker"), /npm run worker needs DATABASE_URL and NATS_URL/);
     assert.throws(() => requireSharedBackends(loadConfig({ DATABASE_URL: "postgres://h/db" }), "npm run server"), /needs NATS_URL:/);
     requireSharedBackends(loadConfig({ DATABASE_URL: "postgres://h/db", NATS_URL: "nats://h:4222" }), "npm run server");
+  });
+});
+
+describe("taskpacks", () => {
+  it("defaults TASKPACKS_DIR to the shipped packs outside production only", () => {
+    assert.equal(loadConfig({}).taskpacksDir, DEFAULT_TASKPACKS_DIR);
+    assert.equal(loadConfig({ NODE_ENV: "development" }).taskpacksDir, DEFAULT_TASKPACKS_DIR);
+    assert.equal(loadConfig({ NODE_ENV: "production" }).taskpacksDir, undefined);
+    assert.equal(loadConfig({ NODE_ENV: "production", TASKPACKS_DIR: "" }).taskpacksDir, undefined);
+    const set = loadConfig({ NODE_ENV: "production", TASKPACKS_DIR: "my-packs" });
+    assert.ok(isAbsolute(set.taskpacksDir!) && set.taskpacksDir!.endsWith("my-packs"));
+  });
+
+  it("a production worker given no packs fails with one line naming TASKPACKS_DIR and TASKPACKS", () => {
+    assert.throws(
+      () => requireTaskpacks(loadConfig({ NODE_ENV: "production" }), "npm run worker"),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        !e.message.includes("\n") &&
+        /^npm run worker with NODE_ENV=production needs taskpacks: set TASKPACKS_DIR .* or TASKPACKS /.test(e.message),
+    );
+    requireTaskpacks(loadConfig({ NODE_ENV: "production", TASKPACKS: "./taskpacks/physicsjs" }), "npm start");
+    requireTaskpacks(loadConfig({ NODE_ENV: "production", TASKPACKS_DIR: "/srv/packs" }), "npm start");
+    requireTaskpacks(loadConfig({}), "npm start");
   });
 });
 

@@ -59,11 +59,14 @@ export const refuse = defineTask({
 /**
  * `demo.main.ignoreCancel({ms})`: waits `ms` milliseconds and ignores its
  * signal, to show what happens to a task that does not cooperate: its late
- * result is discarded (a cancelled task stays REVOKED).
+ * result is discarded (a cancelled task stays REVOKED). Protected: it holds
+ * a worker slot for up to ten minutes whatever happens, so only a token that
+ * allows `demo.main.ignoreCancel` may submit it.
  */
 export const ignoreCancel = defineTask({
-  description: "Waits ms milliseconds, ignoring cancellation",
+  description: "Waits ms milliseconds, ignoring cancellation; needs an authorised token.",
   args: z.strictObject({ ms: z.int().min(0).max(600_000) }),
+  protected: true,
   run: async ({ ms }) => {
     await new Promise((resolve) => setTimeout(resolve, ms));
     return { slept: ms };
@@ -74,11 +77,13 @@ export const ignoreCancel = defineTask({
  * `demo.main.crash()`: kills its own worker process (SIGKILL), on every
  * attempt: a poison task, to watch tstasks give up on it (FAILURE
  * WorkerLost after 5 lost attempts) instead of redelivering it forever.
- * In embedded mode the worker process is the whole service.
+ * In embedded mode the worker process is the whole service, which is why
+ * it is protected: only a token that allows `demo.main.crash` may submit it.
  */
 export const crash = defineTask({
-  description: "Kills its own worker process (a poison task)",
+  description: "Kills its own worker process (a poison task); needs an authorised token.",
   args: z.strictObject({}),
+  protected: true,
   run: () => {
     process.kill(process.pid, "SIGKILL");
     return null;

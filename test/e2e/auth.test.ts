@@ -61,6 +61,24 @@ for (const backend of BACKENDS) describe(`auth and ownership [${backend}]`, () =
       assert.equal(typeof JSON.parse(body).exp, "number");
     });
 
+    it("credentials in the query string are refused (400) on POST and GET, even next to a valid body", async () => {
+      const query = "?user=alice&password=wonderland";
+      const answers = [
+        await httpJson(`${url}/token${query}`, { body: { user: "alice", password: "wonderland" } }),
+        await httpJson(`${url}/token${query}`, { method: "POST" }),
+        await httpJson(`${url}/token${query}`),
+      ];
+      const raw = await rawGetWithBody(`${url}/token${query}`, { user: "alice", password: "wonderland" });
+      answers.push({ status: raw.status, body: JSON.parse(raw.body), text: raw.body, headers: new Headers() });
+      for (const res of answers) {
+        assert.equal(res.status, 400, res.text);
+        assert.equal(res.body.code, "invalid_argument");
+        assert.match(res.body.message, /"user", "password"\) must be sent in the JSON request body, never in the URL query string/);
+        assert.equal(res.body.token, undefined);
+        assert.ok(!res.text.includes("wonderland"), "the password is not echoed");
+      }
+    });
+
     it("an unknown user and a wrong password get the same 401; missing fields a 400", async () => {
       const wrong = await httpJson(`${url}/token`, { body: { user: "alice", password: "nope" } });
       const unknown = await httpJson(`${url}/token`, { body: { user: "nobody", password: "nope" } });
@@ -200,6 +218,25 @@ for (const backend of BACKENDS) describe(`auth and ownership [${backend}]`, () =
       assert.equal(got.status, TaskStatus.SUCCESS);
       assert.equal(got.result?.kind.value, 42);
       assert.equal(got.owner, "alice");
+    });
+
+    it("demo.main.crash, which would stop an embedded service, is refused anonymously (401) and accepted with a token that allows it", async () => {
+      const body = { type: "demo.main.crash", args: {}, delay_ms: 3_600_000 };
+      const anon = await httpJson(`${url}/task`, { body });
+      assert.equal(anon.status, 401, anon.text);
+      assert.equal(anon.body.code, "unauthenticated");
+      assert.equal((await httpJson(`${url}/ping`)).status, 200, "the service is still up");
+      const types = (await httpJson(`${url}/tasks`)).body;
+      assert.equal(types["demo.main.crash"].require_authorization, true);
+      assert.equal(types["demo.main.ignoreCancel"].require_authorization, true);
+      // Accepted, but delayed an hour and revoked at once, so it never runs (and never kills this process).
+      const headers = bearer(await tokenOf("operator", { "demo.main.crash": true }));
+      const ok = await httpJson(`${url}/task`, { body, headers });
+      assert.equal(ok.status, 200, ok.text);
+      const revoked = await httpJson(`${url}/task/${ok.body.id}/cancel`, { method: "POST", body: {}, headers });
+      assert.equal(revoked.body.status, "REVOKED", revoked.text);
+      const sum = await httpJson(`${url}/task`, { body: { type: "test.main.add", args: { x: 2, y: 3 } } });
+      assert.equal((await waitForFinal(url, sum.body.id)).result, 5);
     });
 
     it("a worker refuses a protected task whose record lacks the permission (bypassing the API)", async () => {

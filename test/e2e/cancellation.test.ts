@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { waitUntil } from "../harness/wait-until.js";
+import { allowedTokenHeaders } from "../support/allowed-token.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
@@ -12,10 +13,15 @@ for (const backend of BACKENDS) describe(`cancellation [${backend}]`, () => {
   });
   after(() => stack.stop());
 
-  const submit = (type: string, args: object) => httpJson(`${stack.baseUrl}/task`, { body: { type, args } });
-  const cancel = (id: string) => httpJson(`${stack.baseUrl}/task/${id}/cancel`, { method: "POST", body: {} });
-  const started = (id: string) =>
-    waitUntil(async () => (await httpJson(`${stack.baseUrl}/task/${id}`)).body.status === "STARTED", { label: `${id} STARTED` });
+  // `headers`: a token, for protected types; the task is then its user's, so reads and cancels send it too.
+  const submit = (type: string, args: object, headers?: Record<string, string>) =>
+    httpJson(`${stack.baseUrl}/task`, { body: { type, args }, headers });
+  const cancel = (id: string, headers?: Record<string, string>) =>
+    httpJson(`${stack.baseUrl}/task/${id}/cancel`, { method: "POST", body: {}, headers });
+  const started = (id: string, headers?: Record<string, string>) =>
+    waitUntil(async () => (await httpJson(`${stack.baseUrl}/task/${id}`, { headers })).body.status === "STARTED", {
+      label: `${id} STARTED`,
+    });
 
   it("a running task gets its signal aborted (across processes) and ends REVOKED at once", async () => {
     const res = await submit("demo.main.sleep", { ms: 30_000 });
@@ -38,11 +44,13 @@ for (const backend of BACKENDS) describe(`cancellation [${backend}]`, () => {
   });
 
   it("a task that ignores its signal stays REVOKED: its late result is discarded", async () => {
-    const res = await submit("demo.main.ignoreCancel", { ms: 800 });
-    await started(res.body.id);
-    assert.equal((await cancel(res.body.id)).status, 200);
+    const headers = await allowedTokenHeaders(stack.tokens, "demo.main.ignoreCancel");
+    const res = await submit("demo.main.ignoreCancel", { ms: 800 }, headers);
+    assert.equal(res.status, 200, res.text);
+    await started(res.body.id, headers);
+    assert.equal((await cancel(res.body.id, headers)).status, 200);
     await new Promise((r) => setTimeout(r, 1500));
-    const after = await httpJson(`${stack.baseUrl}/task/${res.body.id}`);
+    const after = await httpJson(`${stack.baseUrl}/task/${res.body.id}`, { headers });
     assert.equal(after.body.status, "REVOKED");
     assert.equal(after.body.result, undefined);
   });

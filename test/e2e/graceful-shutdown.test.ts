@@ -7,6 +7,7 @@ import type { TaskRecord } from "../../core/store/task-record.js";
 import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
 import { createWorker, type Worker } from "../../worker/worker.js";
 import { waitUntil } from "../harness/wait-until.js";
+import { allowedTokenHeaders } from "../support/allowed-token.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
@@ -49,8 +50,9 @@ for (const backend of BACKENDS) {
     });
     after(() => stack.stop());
 
-    const submit = async (type: string, args: Record<string, unknown>): Promise<string> => {
-      const res = await httpJson(`${stack.baseUrl}/task`, { body: { type, args } });
+    // `headers`: a token, for protected types; the task is then its user's, so reads send it too.
+    const submit = async (type: string, args: Record<string, unknown>, headers?: Record<string, string>): Promise<string> => {
+      const res = await httpJson(`${stack.baseUrl}/task`, { body: { type, args }, headers });
       assert.equal(res.status, 200, res.text);
       return res.body.id as string;
     };
@@ -66,7 +68,12 @@ for (const backend of BACKENDS) {
      * finish it. The second run must come from the hand-back, well before
      * the 30 s ack wait that would redeliver an unsettled message.
      */
-    async function expectHandedOver(id: string, first: { stop(): Promise<void> }, firstName: string): Promise<TaskRecord> {
+    async function expectHandedOver(
+      id: string,
+      first: { stop(): Promise<void> },
+      firstName: string,
+      headers?: Record<string, string>,
+    ): Promise<TaskRecord> {
       await first.stop();
       const released = await stack.store.getTask(id);
       assert.equal(released?.status, "PENDING");
@@ -77,7 +84,7 @@ for (const backend of BACKENDS) {
       const secondName = `second-${++count}`;
       const second = await startWorker(stack, secondName, 30_000);
       try {
-        const done = await waitForFinal(stack.baseUrl, id, 20_000);
+        const done = await waitForFinal(stack.baseUrl, id, 20_000, headers);
         assert.equal(done.status, "SUCCESS", JSON.stringify(done));
         assert.equal(done.worker, secondName);
         assert.equal(done.attempts, 2, "the released attempt keeps its number; the next one is 2");
@@ -102,9 +109,10 @@ for (const backend of BACKENDS) {
       const name = `first-${++count}`;
       const first = await startWorker(stack, name, 200);
       // Longer than grace + abandon grace: had stop() waited for it, the first worker would record SUCCESS as attempt 1.
-      const id = await submit("demo.main.ignoreCancel", { ms: 3000 });
+      const headers = await allowedTokenHeaders(stack.tokens, "demo.main.ignoreCancel");
+      const id = await submit("demo.main.ignoreCancel", { ms: 3000 }, headers);
       await startedBy(id, name);
-      const done = await expectHandedOver(id, first, name);
+      const done = await expectHandedOver(id, first, name, headers);
       assert.deepEqual(done.result, { slept: 3000 });
     });
 

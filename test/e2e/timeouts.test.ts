@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { allowedTokenHeaders } from "../support/allowed-token.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
@@ -11,7 +12,7 @@ for (const backend of BACKENDS) describe(`timeouts [${backend}]`, () => {
   });
   after(() => stack.stop());
 
-  const submit = (body: object) => httpJson(`${stack.baseUrl}/task`, { body });
+  const submit = (body: object, headers?: Record<string, string>) => httpJson(`${stack.baseUrl}/task`, { body, headers });
 
   it("an attempt over its time limit has its signal aborted and ends FAILURE DeadlineExceeded", async () => {
     const res = await submit({ type: "demo.main.sleep", args: { ms: 30_000 }, timeout_ms: 300 });
@@ -25,12 +26,14 @@ for (const backend of BACKENDS) describe(`timeouts [${backend}]`, () => {
   });
 
   it("a task that ignores its signal is abandoned after the grace, and its late result is discarded", async () => {
-    const res = await submit({ type: "demo.main.ignoreCancel", args: { ms: 2500 }, timeout_ms: 200 });
-    const done = await waitForFinal(stack.baseUrl, res.body.id);
+    const headers = await allowedTokenHeaders(stack.tokens, "demo.main.ignoreCancel");
+    const res = await submit({ type: "demo.main.ignoreCancel", args: { ms: 2500 }, timeout_ms: 200 }, headers);
+    assert.equal(res.status, 200, res.text);
+    const done = await waitForFinal(stack.baseUrl, res.body.id, undefined, headers);
     assert.equal(done.status, "FAILURE");
     assert.match(done.error.message, /abandoned/);
     await new Promise((r) => setTimeout(r, 2500));
-    const later = await httpJson(`${stack.baseUrl}/task/${res.body.id}`);
+    const later = await httpJson(`${stack.baseUrl}/task/${res.body.id}`, { headers });
     assert.equal(later.body.status, "FAILURE", "the result that came late did not overwrite the failure");
   });
 

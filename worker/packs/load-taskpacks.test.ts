@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { after, describe, it } from "node:test";
+import { DEFAULT_TASKPACKS_DIR } from "../../core/config/env-config.js";
 import { makeTempDir } from "../../test/harness/temp-dir.js";
 import { loadTaskpacks } from "./load-taskpacks.js";
 
@@ -18,7 +19,7 @@ const manifest = (name: string) => JSON.stringify({ name, version: "2.3.4", type
 describe("loadTaskpacks", () => {
   it("loads the repository's taskpacks", async () => {
     const lines: string[] = [];
-    const { tasks, failures } = await loadTaskpacks({ log: (line) => lines.push(line) });
+    const { tasks, failures } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR, log: (line) => lines.push(line) });
     assert.deepEqual(failures, []);
     const byName = new Map(tasks.map((task) => [task.name, task]));
     for (const name of ["test.main.add", "test.main.subtract", "test.main.hypot", "test.main.myProtectedTask", "physicsjs.main.mov3d"]) {
@@ -123,6 +124,26 @@ export default defineTask({ args: z.object({}), run: () => 0 });`,
       assert.match(failures[1]!.error, /pack named "zod" is already loaded/);
     } finally {
       await empty.remove();
+    }
+  });
+
+  it("loads pack folders named in packages, absolute or relative to the working directory, and nothing else without dir", async () => {
+    const root = makeTempDir("tstasks-pathpacks-");
+    try {
+      writePack(root.path, "solo", {
+        "package.json": manifest("solo"),
+        "main.ts": 'import { defineTask, z } from "tstasks/task";\nexport const one = defineTask({ args: z.object({}), run: () => 1 });\n',
+      });
+      const shipped = `./${relative(process.cwd(), join(DEFAULT_TASKPACKS_DIR, "test"))}`;
+      const { tasks, failures } = await loadTaskpacks({ packages: [join(root.path, "solo"), shipped, "./no-such-pack-folder"] });
+      assert.deepEqual([...new Set(tasks.map((t) => t.pack))], ["solo", "test"]);
+      assert.equal(tasks[0]!.name, "solo.main.one");
+      assert.deepEqual(failures.map((f) => f.pack), ["./no-such-pack-folder"]);
+      assert.deepEqual(await loadTaskpacks({}), { tasks: [], failures: [] });
+      const twice = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR, packages: [shipped] });
+      assert.match(twice.failures.at(-1)!.error, /pack named "test" is already loaded/);
+    } finally {
+      await root.remove();
     }
   });
 

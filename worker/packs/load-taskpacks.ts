@@ -1,7 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { DEFAULT_TASKPACKS_DIR } from "../../core/config/env-config.js";
 import { isTaskDefinition, z } from "tstasks/task";
 import type { JsonObject } from "tstasks/task";
 import type { LoadedTask } from "./loaded-task.js";
@@ -12,12 +11,18 @@ export type { LoadedTask } from "./loaded-task.js";
 
 /** Options of {@link loadTaskpacks}. */
 export interface LoadTaskpacksOptions {
-  /** Folder whose subfolders are packs. Default: `<repo>/taskpacks`. A missing folder gives no folder packs. */
+  /**
+   * Folder whose subfolders are packs (Config.taskpacksDir; the shipped ones
+   * are at `DEFAULT_TASKPACKS_DIR`). Default: none. A missing folder gives no
+   * folder packs.
+   */
   dir?: string;
   /**
-   * npm package names to load as packs after the folder packs, in this order
-   * (the `TASKPACKS` variable, see Config.taskpackPackages). Each is
-   * resolved from this repository like `import(name)`. Default: none.
+   * Packs to load after the folder packs, in this order (the `TASKPACKS`
+   * variable, see Config.taskpackPackages): npm package names, each resolved
+   * from this repository like `import(name)`, or paths of one pack folder
+   * (absolute, or starting with `./` or `../`, resolved from the working
+   * directory), loaded like a subfolder of `dir`. Default: none.
    */
   packages?: string[];
   /** Receives one line per loaded, skipped or failed pack. Default: discard. */
@@ -72,6 +77,8 @@ const NOT_A_MODULE = /\.(test\.ts|test\.js|d\.ts)$/;
  * namespace's order (sorted by export name); other exports and `default`
  * are ignored.
  *
+ * Pack folders named in `packages` load the same way, one pack each.
+ *
  * npm packs (`packages`): the package's entry module is imported; the pack
  * is named after the package without its scope, the module after the entry
  * file (`dist/index.js` gives `index`), the version comes from the
@@ -91,8 +98,8 @@ export async function loadTaskpacks(options: LoadTaskpacksOptions = {}): Promise
   const log = options.log ?? (() => {});
   registerTaskApiHook();
   const sources = [
-    ...(await folderPackSources(options.dir ?? DEFAULT_TASKPACKS_DIR, log)),
-    ...(options.packages ?? []).map(npmPackSource),
+    ...(options.dir === undefined ? [] : await folderPackSources(options.dir, log)),
+    ...(options.packages ?? []).map((entry) => (isPackPath(entry) ? pathPackSource(entry) : npmPackSource(entry))),
   ];
   const tasks: LoadedTask[] = [];
   const failures: TaskpackFailure[] = [];
@@ -131,6 +138,16 @@ async function folderPackSources(dir: string, log: (line: string) => void): Prom
     .map((entry) => entry.name)
     .sort(byCodeUnits)
     .map((pack) => ({ label: pack, load: () => loadFolderPack(pack, join(dir, pack)) }));
+}
+
+/** A `packages` entry that is a path, not an npm name (npm names never start with "/" or "."). */
+function isPackPath(entry: string): boolean {
+  return isAbsolute(entry) || /^\.\.?(\/|$)/.test(entry);
+}
+
+function pathPackSource(entry: string): PackSource {
+  const packDir = resolve(entry);
+  return { label: entry, load: () => loadFolderPack(basename(packDir), packDir) };
 }
 
 async function loadFolderPack(pack: string, packDir: string): Promise<LoadedPack> {
