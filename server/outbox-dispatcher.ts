@@ -14,7 +14,8 @@ export interface OutboxDispatcherOptions {
 /**
  * The transactional outbox's dispatcher: publishes PENDING tasks whose row
  * was committed but whose message never reached the queue (the queue was
- * down at submit time, or the server died between commit and publish).
+ * down at submit time, or the server died between commit and publish), and
+ * tasks a worker without their type parked, once their delay is over.
  * Every server runs one; rows are locked while they are dispatched, so two
  * dispatchers never take the same row. Returns a stop function.
  */
@@ -41,10 +42,11 @@ export function startOutboxDispatcher(store: TaskStore, queue: TaskQueue, option
 /**
  * A first submission keeps the task id as its deduplication id (so a message
  * the submit did publish before dying is not queued twice); a manual retry
- * needs another one, since the first message's id may still be in the
- * duplicate window.
+ * and a task parked by a worker that lacked its type need another one each
+ * time, since the earlier message's id may still be in the duplicate window.
  */
 function messageOf(task: TaskRecord) {
-  const fresh = task.attempts === 0 && task.errors.length === 0 && task.lostAttempts === 0;
-  return toTaskMessage(fresh ? task : { ...task, dedupId: `${task.id}#dispatch-${task.attempts}-${task.errors.length}` });
+  const fresh = task.attempts === 0 && task.errors.length === 0 && task.lostAttempts === 0 && task.unservedHandbacks === 0;
+  const dedupId = `${task.id}#dispatch-${task.attempts}-${task.errors.length}-${task.unservedHandbacks}`;
+  return toTaskMessage(fresh ? task : { ...task, dedupId });
 }

@@ -18,6 +18,7 @@ export async function startWorker(config: Config, backends: Backends, log = (lin
     concurrency: config.workerConcurrency,
     // Heartbeats well inside the ack wait keep a healthy long task from being redelivered.
     heartbeatMs: config.workerHeartbeatMs,
+    unserved: config.unserved,
     log,
   });
   await worker.start();

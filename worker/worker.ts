@@ -1,6 +1,6 @@
 import { createBatcher } from "../core/batch/batcher.js";
 import type { Consumer, Delivery, TaskQueue } from "../core/queue/task-queue.js";
-import type { ReleaseAttempt, StartResult, TaskOutcome } from "../core/store/task-record.js";
+import type { ReleaseAttempt, StartResult, TaskOutcome, UnservedPolicy, UnservedResult } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import type { TaskTypeRecord } from "../core/store/task-type-record.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
@@ -10,6 +10,7 @@ import { createExclusiveGate } from "./exclusive-gate.js";
 import { backoffDelayMs } from "../core/task/backoff.js";
 import { checkWithin } from "./health/check-within.js";
 import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
+import { createUnservedLog } from "./unserved-log.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -43,6 +44,18 @@ export interface WorkerOptions {
    * a higher limit spares them, a lower one gives up on poison sooner.)
    */
   maxLostAttempts?: number;
+  /**
+   * What happens to a message of a task type this worker lacks (another
+   * worker of the queue may have it: a rolling deploy; or none has: a pack
+   * removed). The row is parked in the store and queued again after
+   * `firstDelayMs` (default 1000), doubling per handback up to `maxDelayMs`
+   * (default 60 000); after `maxHandbacks` handbacks (default 20, about
+   * 15 minutes) or `maxAgeMs` since the first (default 3 600 000) the task
+   * ends FAILURE NoWorkerForType.
+   */
+  unserved?: Partial<UnservedPolicy>;
+  /** Lines about messages it cannot run come at most once per type per this interval. Default 60 000 ms. */
+  unservedLogIntervalMs?: number;
   /** How long {@link Worker.health} waits for the queue and the store to answer. Default 2000 ms. */
   healthTimeoutMs?: number;
   /** Where log lines go. Default console.log. */
@@ -64,6 +77,8 @@ export interface Worker {
   readonly queues: readonly string[];
   /** Attempts running right now. */
   readonly running: number;
+  /** Messages it could not run here, counted since start. */
+  readonly counters: WorkerCounters;
   /**
    * Whether it can work right now: pings the queue and the store (each
    * bounded by `healthTimeoutMs`) and reports its consumer's state. Ready
@@ -73,6 +88,24 @@ export interface Worker {
    */
   health(): Promise<WorkerHealth>;
 }
+
+/** What a worker did with messages it could not run, since it started. */
+export interface WorkerCounters {
+  /** Acked and dropped: the store has no such task (deleted, or published by hand). */
+  droppedNoRow: number;
+  /** Of a type it lacks: parked in the store, to be queued again for a worker that has it. */
+  handedBack: number;
+  /** Of a type it lacks, past the bound: ended FAILURE NoWorkerForType. */
+  failedNoWorker: number;
+}
+
+/** Default {@link WorkerOptions.unserved}. */
+export const DEFAULT_UNSERVED_POLICY: UnservedPolicy = {
+  firstDelayMs: 1000,
+  maxDelayMs: 60_000,
+  maxHandbacks: 20,
+  maxAgeMs: 3_600_000,
+};
 
 /** One attempt in progress, as the worker tracks it. */
 interface RunningAttempt {
@@ -87,8 +120,8 @@ interface RunningAttempt {
 const BACKEND_RETRY_MS = 1000;
 /** Longest single wait for a delayed task before it is looked at again. */
 const MAX_DELAY_STEP_MS = 60 * 60_000;
-/** Delay before a type this worker lacks is handed back for another worker. */
-const NOT_MINE_RETRY_MS = 2000;
+/** First delay before a message of a type this worker lacks, whose task another worker runs, comes back. */
+const STARTED_ELSEWHERE_RETRY_MS = 2000;
 
 /**
  * Creates a worker. Per delivery it claims the task in the store (skipping
@@ -117,6 +150,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const claim = createBatcher<{ id: string; worker: string }, StartResult>((items) => store.startTasks(items));
   const finish = createBatcher<TaskOutcome, boolean>((items) => store.finishTasks(items));
   const release = createBatcher<ReleaseAttempt, boolean>((items) => store.releaseTasks(items));
+  const unservedPolicy: UnservedPolicy = { ...DEFAULT_UNSERVED_POLICY, ...options.unserved };
+  const deferUnserved = createBatcher<string, UnservedResult>((ids) => store.deferUnservedTasks(ids, unservedPolicy));
+  const unservedLog = createUnservedLog(name, log, options.unservedLogIntervalMs);
+  const counters: WorkerCounters = { droppedNoRow: 0, handedBack: 0, failedNoWorker: 0 };
   // ctx.progress / ctx.log of each attempt, stored and published as live events.
   const reportFor = createAttemptReporter({ store, events: queue, warn: log });
   // Quarantine: an attempt of a task that was running when a worker died runs alone, so a task
@@ -137,9 +174,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const message = delivery.message;
     const task = byName.get(message.type);
     if (!task) {
-      // Another worker of this queue may have the type; never run or fail it here.
-      log(`[worker] ${name} has no task type ${message.type} (task ${message.id}); handing it back`);
-      delivery.nak(NOT_MINE_RETRY_MS);
+      await handOver(delivery);
       return;
     }
     const waitMs = (message.runAt ?? 0) - Date.now();
@@ -168,6 +203,10 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     if (!claimed.run) {
       // Final, revoked or unknown in the store of record: nothing to run.
+      if (claimed.reason === "not_found") {
+        counters.droppedNoRow++;
+        unservedLog.note(message.type, "no_row");
+      }
       delivery.ack();
       return;
     }
@@ -291,6 +330,55 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 
   /**
+   * A message of a type this worker lacks. Another worker of the queue may
+   * have the type, so it is neither run nor failed at once; and it must not
+   * sit in the queue as a delayed nak either, since those stay pending and
+   * enough of them fill the consumer's ack-pending limit, starving the tasks
+   * this worker can run. So the row is checked and parked in the store (the
+   * outbox dispatcher queues it again after a growing delay) and the message
+   * acked; past the bound the task fails. The store is written before the ack,
+   * so a crash in between leaves a duplicate message at worst, never none.
+   */
+  const handOver = async (delivery: Delivery): Promise<void> => {
+    const { id, type } = delivery.message;
+    let result: UnservedResult;
+    try {
+      result = await deferUnserved(id);
+    } catch (e) {
+      log(`[worker] could not hand back task ${id} of type ${type}: ${String(e)}; will retry`);
+      delivery.nak(BACKEND_RETRY_MS);
+      return;
+    }
+    switch (result.outcome) {
+      case "deferred":
+        counters.handedBack++;
+        unservedLog.note(type, "deferred");
+        delivery.ack();
+        return;
+      case "failed":
+        counters.failedNoWorker++;
+        unservedLog.note(type, "failed");
+        queue.publishEvents([{ kind: "status", taskId: id, status: "FAILURE", attempt: result.attempt }]);
+        delivery.ack();
+        return;
+      case "started":
+        // Another worker's attempt holds the task (or held it and vanished): leave the message to the
+        // queue, with a delay that grows with its deliveries; the claim of a worker with the type decides.
+        unservedLog.note(type, "started");
+        delivery.nak(Math.min(unservedPolicy.maxDelayMs, STARTED_ELSEWHERE_RETRY_MS * 2 ** Math.min(20, delivery.deliveryCount - 1)));
+        return;
+      case "not_found":
+        counters.droppedNoRow++;
+        unservedLog.note(type, "no_row");
+        delivery.ack();
+        return;
+      case "final":
+        delivery.ack();
+        return;
+    }
+  };
+
+  /**
    * Records the outcome, then acks (or, for RETRY, hands the message back
    * after `retryDelayMs`); if the store is down, hands it back to try again.
    * An outcome that did not apply (a newer attempt holds the task, or it is
@@ -344,6 +432,9 @@ export function createWorker(options: WorkerOptions): Worker {
     queues,
     get running() {
       return running.size;
+    },
+    get counters() {
+      return { ...counters };
     },
     async health() {
       const [queueCheck, storeCheck] = await Promise.all([
@@ -399,6 +490,7 @@ export function createWorker(options: WorkerOptions): Worker {
         clearTimeout(grace);
         clearTimeout(letGoAfter);
         unsubscribeCancels?.();
+        unservedLog.close();
         consumerState = "stopped";
       }
     },

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { UnservedPolicy } from "../store/task-record.js";
 
 /**
  * Every setting of tstasks, read from environment variables once at start.
@@ -39,9 +40,17 @@ export interface Config {
    * (`WORKER_HEALTH_PORT`, 1–65535; unset: no endpoint). `npm run worker` only.
    */
   workerHealthPort: number | undefined;
-  /** Folder of taskpacks (`TASKPACKS_DIR`, default: the taskpacks folder of this installation). */
-  taskpacksDir: string;
-  /** Extra taskpacks installed as npm packages (`TASKPACKS`, comma list). */
+  /**
+   * Folder of taskpacks (`TASKPACKS_DIR`). Default: the taskpacks folder of
+   * this installation (the demo, test and physicsjs packs), except with
+   * `NODE_ENV=production`, where there is no default (undefined: no folder),
+   * so a production worker runs only the packs it is given.
+   */
+  taskpacksDir: string | undefined;
+  /**
+   * Extra taskpacks (`TASKPACKS`, comma list): npm package names, or paths of
+   * one pack folder each (absolute, or starting with `./` or `../`).
+   */
   taskpackPackages: string[];
   /** Allowed CORS origins (`FRONTEND_URL`, comma list; `*` for any; unset: no CORS). */
   corsOrigins: string[];
@@ -75,6 +84,14 @@ export interface Config {
    * while they run (a fault test sets it above on purpose).
    */
   workerHeartbeatMs: number;
+  /**
+   * Messages of a task type the receiving worker lacks: queued again after
+   * `UNSERVED_RETRY_MS` (default 1000, doubling per handback up to a minute),
+   * until `UNSERVED_MAX_HANDBACKS` handbacks (default 20) or
+   * `UNSERVED_MAX_AGE_MS` since the first (default 3 600 000); then the task
+   * ends FAILURE NoWorkerForType.
+   */
+  unserved: UnservedPolicy;
 }
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
@@ -129,7 +146,7 @@ const schema = z.object({
   WORKER_NAME: z.string().regex(/^[\w.@:-]{1,128}$/, "WORKER_NAME may use letters, digits and . _ - @ : (at most 128)").optional(),
   WORKER_CONCURRENCY: int("WORKER_CONCURRENCY", 1, 10_000).default(16),
   WORKER_HEALTH_PORT: int("WORKER_HEALTH_PORT", 1, 65535).optional(),
-  TASKPACKS_DIR: z.string().min(1).default(DEFAULT_TASKPACKS_DIR),
+  TASKPACKS_DIR: z.string().min(1).optional(),
   TASKPACKS: list.default([]),
   FRONTEND_URL: list.default([]),
   MAX_REQUEST_BYTES: int("MAX_REQUEST_BYTES", 1024, 1 << 30).default(1 << 20),
@@ -145,6 +162,9 @@ const schema = z.object({
   TOKEN_RATE_LIMIT: int("TOKEN_RATE_LIMIT", 0, 1_000_000).default(30),
   ACK_WAIT_MS: int("ACK_WAIT_MS", 100, 3_600_000).default(30_000),
   WORKER_HEARTBEAT_MS: int("WORKER_HEARTBEAT_MS", 50, 3_600_000).optional(),
+  UNSERVED_RETRY_MS: int("UNSERVED_RETRY_MS", 10, 3_600_000).default(1000),
+  UNSERVED_MAX_HANDBACKS: int("UNSERVED_MAX_HANDBACKS", 0, 1_000_000).default(20),
+  UNSERVED_MAX_AGE_MS: int("UNSERVED_MAX_AGE_MS", 0, 2_147_483_647).default(3_600_000),
 }).superRefine((e, ctx) => {
   const external = [e.JWT_JWKS_URL, e.JWT_ISSUER, e.JWT_AUDIENCE];
   if (external.some((v) => v !== undefined) && !external.every((v) => v !== undefined)) {
@@ -169,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === "production";
   return {
     port: e.PORT,
     host: e.HOST,
@@ -178,12 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerHealthPort: e.WORKER_HEALTH_PORT,
-    taskpacksDir: resolve(e.TASKPACKS_DIR),
+    // Production loads only what it is told to: the shipped demo pack can stop the service.
+    taskpacksDir: e.TASKPACKS_DIR !== undefined ? resolve(e.TASKPACKS_DIR) : production ? undefined : DEFAULT_TASKPACKS_DIR,
     taskpackPackages: e.TASKPACKS,
     corsOrigins: e.FRONTEND_URL,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     maxArgsDepth: e.MAX_ARGS_DEPTH,
-    production: e.NODE_ENV === "production",
+    production,
     jwtPrivatePem: e.JWT_PRIVATE_PEM,
     jwtPublicPem: e.JWT_PUBLIC_PEM,
     jwtExpireSec: e.JWT_EXPIRE_SEC,
@@ -196,5 +218,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ackWaitMs: e.ACK_WAIT_MS,
     workerHeartbeatMs: e.WORKER_HEARTBEAT_MS ?? Math.max(50, Math.floor(e.ACK_WAIT_MS / 3)),
     natsStreamReplicas: e.NATS_STREAM_REPLICAS,
+    unserved: {
+      firstDelayMs: e.UNSERVED_RETRY_MS,
+      maxDelayMs: Math.max(60_000, e.UNSERVED_RETRY_MS),
+      maxHandbacks: e.UNSERVED_MAX_HANDBACKS,
+      maxAgeMs: e.UNSERVED_MAX_AGE_MS,
+    },
   };
 }

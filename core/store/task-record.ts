@@ -50,6 +50,10 @@ export interface TaskRecord {
   progress: number;
   /** The message of the latest progress report; empty if none. */
   progressMessage: string;
+  /** Times a worker that lacks the task type handed it back (see {@link TaskStore.deferUnservedTasks}). */
+  unservedHandbacks: number;
+  /** When a worker first handed it back for lack of its type; null: never. */
+  unservedSince: Date | null;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */
@@ -143,6 +147,26 @@ export type TaskOutcome =
   | { id: string; attempt: number; status: "SUCCESS"; result: JsonValue }
   | { id: string; attempt: number; status: "FAILURE"; error: TaskErrorInfo }
   | { id: string; attempt: number; status: "RETRY"; error: TaskErrorInfo };
+
+/** How long tasks of a type no worker has are handed back before they fail; see {@link TaskStore.deferUnservedTasks}. */
+export interface UnservedPolicy {
+  /** Delay before the first handback's task is queued again; it doubles with every handback. */
+  firstDelayMs: number;
+  /** Longest delay between two handbacks. */
+  maxDelayMs: number;
+  /** Handbacks allowed; the delivery after the last one fails the task (0: the first delivery does). */
+  maxHandbacks: number;
+  /** Time since the first handback after which the next delivery fails the task. */
+  maxAgeMs: number;
+}
+
+/** What {@link TaskStore.deferUnservedTasks} did with one task. */
+export type UnservedResult =
+  | { outcome: "deferred"; handbacks: number; delayMs: number }
+  | { outcome: "failed"; attempt: number; handbacks: number }
+  | { outcome: "started" }
+  | { outcome: "final"; status: TaskStatus }
+  | { outcome: "not_found" };
 
 /**
  * One running attempt a worker hands back without an outcome (it is shutting

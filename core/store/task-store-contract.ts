@@ -91,6 +91,8 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             publishedAt: null,
             progress: 0,
             progressMessage: "",
+            unservedHandbacks: 0,
+            unservedSince: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
@@ -171,6 +173,64 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
           young.push(...tasks.map((t) => t.id));
         });
         assert.ok(!young.includes(fresh.id));
+      });
+
+      test("deferUnservedTasks parks PENDING and RETRY rows with a doubling delay, fails them past the bound, leaves the rest", async () => {
+        const policy = { firstDelayMs: 200, maxDelayMs: 300, maxHandbacks: 2, maxAgeMs: 60_000 };
+        const pending = newTask();
+        const retry = newTask();
+        const started = newTask();
+        const revoked = newTask();
+        await store().insertTasks([pending, retry, started, revoked]);
+        await store().markPublished([pending.id, retry.id, started.id, revoked.id]);
+        await backend().withDb((db) => db.updateTable("tasks").set({ status: "RETRY", attempts: 1 }).where("id", "=", retry.id).execute());
+        await store().startTasks([{ id: started.id, worker: "w" }]);
+        await store().revokeTask(revoked.id);
+        const missing = randomUUID();
+
+        const first = await store().deferUnservedTasks([pending.id, retry.id, started.id, revoked.id, missing, "not-a-uuid", pending.id], policy);
+        assert.deepEqual(first.map((r) => r.outcome), ["deferred", "deferred", "started", "final", "not_found", "not_found", "started"]);
+        assert.deepEqual(first[0], { outcome: "deferred", handbacks: 1, delayMs: 200 });
+        assert.deepEqual(first[3], { outcome: "final", status: "REVOKED" });
+        const parked = await store().getTask(pending.id);
+        assert.equal(parked?.status, "PENDING");
+        assert.equal(parked?.publishedAt, null, "unpublished again, for the dispatcher");
+        assert.equal(parked?.unservedHandbacks, 1);
+        assert.ok(parked?.unservedSince instanceof Date);
+        assert.equal((await store().getTask(retry.id))?.status, "RETRY");
+
+        // Not dispatched before its delay is over (whatever the age limit), then dispatched once.
+        const early: string[] = [];
+        await store().dispatchUnpublished(1000, 0, async (tasks) => void early.push(...tasks.map((t) => t.id)));
+        assert.ok(!early.includes(pending.id) && !early.includes(retry.id), "dispatched before its delay");
+        await new Promise((r) => setTimeout(r, 250));
+        const due: string[] = [];
+        await store().dispatchUnpublished(1000, 60_000, async (tasks) => void due.push(...tasks.map((t) => t.id)));
+        assert.ok(due.includes(pending.id) && due.includes(retry.id), "parked rows are due after their delay");
+
+        // The delay doubles up to the cap; the delivery after maxHandbacks fails the task.
+        const second = await store().deferUnservedTasks([pending.id], policy);
+        assert.deepEqual(second, [{ outcome: "deferred", handbacks: 2, delayMs: 300 }]);
+        const third = await store().deferUnservedTasks([pending.id], policy);
+        assert.deepEqual(third, [{ outcome: "failed", attempt: 0, handbacks: 3 }]);
+        const failed = await store().getTask(pending.id);
+        assert.equal(failed?.status, "FAILURE");
+        assert.equal(failed?.error?.type, "NoWorkerForType");
+        assert.match(failed?.error?.message ?? "", /no worker of queue default has task type demo\.math\.add \(handed back 3 times/);
+        assert.deepEqual(failed?.errors.map((e) => [e.attempt, e.type]), [[0, "NoWorkerForType"]]);
+        assert.ok(failed?.finishedAt instanceof Date);
+        assert.deepEqual(await store().deferUnservedTasks([pending.id], policy), [{ outcome: "final", status: "FAILURE" }]);
+
+        // A retry starts the bound afresh.
+        assert.equal((await store().requeueTask(pending.id)).outcome, "requeued");
+        const requeued = await store().getTask(pending.id);
+        assert.equal(requeued?.unservedHandbacks, 0);
+        assert.equal(requeued?.unservedSince, null);
+
+        // The age bound: a task first handed back longer ago than maxAgeMs fails at its next delivery.
+        await store().deferUnservedTasks([retry.id], policy);
+        const aged = await store().deferUnservedTasks([retry.id], { ...policy, maxHandbacks: 100, maxAgeMs: 0 });
+        assert.equal(aged[0]?.outcome, "failed");
       });
 
       test("insert records the owner and permission; list filters by owner; insert returns the stored createdAt", async () => {

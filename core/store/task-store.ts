@@ -1,4 +1,5 @@
 import type { InsertedTask, ListTasksQuery, NewTask, ReleaseAttempt, RequeueResult, RevokeResult, StartAttempt, StartResult, TaskOutcome, TaskPage, TaskRecord } from "./task-record.js";
+import type { UnservedPolicy, UnservedResult } from "./task-record.js";
 import type { TaskTypeRecord } from "./task-type-record.js";
 import type { LogPage, NewLogLine, ProgressUpdate } from "./task-record.js";
 
@@ -69,11 +70,27 @@ export interface TaskStore {
   markPublished(ids: readonly string[]): Promise<void>;
 
   /**
+   * A worker received these tasks' messages but has not got their task type
+   * (a rolling deploy, a pack removed). Per id, in input order:
+   * - a PENDING or RETRY task within `policy`'s bound is parked: marked
+   *   unpublished, to be dispatched again after a delay that doubles with
+   *   every handback (`deferred`); the caller then acks its message, which
+   *   holds no slot of the queue meanwhile;
+   * - past the bound (`maxHandbacks` handbacks, or `maxAgeMs` since the first),
+   *   it ends FAILURE NoWorkerForType (`failed`);
+   * - a STARTED task is left alone (`started`: another worker runs it, or
+   *   ran it and vanished), a final one too (`final`);
+   * - an unknown id is `not_found`.
+   */
+  deferUnservedTasks(ids: readonly string[], policy: UnservedPolicy): Promise<UnservedResult[]>;
+
+  /**
    * The outbox dispatcher's round: takes up to `limit` PENDING tasks left
-   * unpublished for longer than `olderThanMs` (rows another dispatcher is
-   * handling are skipped), calls `publish` with them, and marks them
-   * published once it resolves; if it throws, they wait for the next round.
-   * Returns how many were published.
+   * unpublished for longer than `olderThanMs`, and PENDING or RETRY tasks
+   * parked by {@link deferUnservedTasks} whose delay is over (rows another
+   * dispatcher is handling are skipped), calls `publish` with them, and
+   * marks them published once it resolves; if it throws, they wait for the
+   * next round. Returns how many were published.
    */
   dispatchUnpublished(limit: number, olderThanMs: number, publish: (tasks: TaskRecord[]) => Promise<void>): Promise<number>;
 

@@ -149,6 +149,8 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           publishedAt: null,
           progress: 0,
           progressMessage: "",
+          unservedHandbacks: 0,
+          unservedSince: null,
         }),
       };
     },

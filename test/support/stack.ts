@@ -14,7 +14,7 @@ import { createPostgresTaskStore } from "../../core/store/postgres/postgres-task
 import type { TaskStore } from "../../core/store/task-store.js";
 import { build, type TasksServer } from "../../server/server.js";
 import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
-import { createWorker, type Worker } from "../../worker/worker.js";
+import { createWorker, type Worker, type WorkerOptions } from "../../worker/worker.js";
 import { startNats, type NatsServer } from "../harness/nats-server.js";
 import { startPostgres, type PostgresServer } from "../harness/postgres-server.js";
 import { freshPgliteDataDir } from "./pglite-template.js";
@@ -34,6 +34,10 @@ export interface StackWorkerOptions {
   /** Taskpacks folder; default the repository's. */
   dir?: string;
   concurrency?: number;
+  /** See {@link WorkerOptions.unserved}. */
+  unserved?: WorkerOptions["unserved"];
+  /** Where the worker's log lines go; default: nowhere. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -134,7 +138,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       name,
       concurrency: o.concurrency ?? 8,
       timeoutGraceMs: 500,
-      log: () => {},
+      unserved: o.unserved,
+      log: o.log ?? (() => {}),
     });
     await worker.start();
     let stopped = false;

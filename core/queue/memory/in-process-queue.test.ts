@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { waitUntil } from "../../../test/harness/wait-until.js";
+import { contractTask as task, describeTaskQueueContract } from "../../../test/support/task-queue-contract.js";
 import { QueueUnavailableError } from "../queue-errors.js";
-import { contractTask as task, describeTaskQueueContract } from "../task-queue-contract.js";
 import type { Delivery } from "../task-queue.js";
 import { createInProcessQueue } from "./in-process-queue.js";
 
@@ -100,6 +100,28 @@ describe("in-process TaskQueue", () => {
       await waitUntil(async () => seen.length === 6, { timeoutMs: 5_000, label: "6 deliveries" });
       await consumer.stop();
       assert.ok(seen.indexOf("y0") <= 1, `the quiet queue did not wait for the busy one (${seen.join(",")})`);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  test("consumers of a queue take turns also when messages arrive one at a time", async () => {
+    const queue = createInProcessQueue();
+    try {
+      const byConsumer = { first: 0, second: 0 };
+      const handler = (who: keyof typeof byConsumer) => async (d: Delivery) => {
+        byConsumer[who]++;
+        d.ack();
+      };
+      const first = await queue.consume({ queues: ["one"], concurrency: 4 }, handler("first"));
+      const second = await queue.consume({ queues: ["one"], concurrency: 4 }, handler("second"));
+      for (let i = 0; i < 10; i++) {
+        // Each message finds the queue empty and both consumers idle.
+        await queue.publish([task(`m${i}`, "one")]);
+        await waitUntil(async () => byConsumer.first + byConsumer.second === i + 1, { timeoutMs: 5_000 });
+      }
+      await Promise.all([first.stop(), second.stop()]);
+      assert.deepEqual(byConsumer, { first: 5, second: 5 });
     } finally {
       await queue.close();
     }

@@ -167,6 +167,7 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
       this.#hungry.delete(consumer);
       if (entry === undefined) continue;
       this.#hungry.add(consumer); // to the back of the line
+      queue!.servedBy(consumer); // and woken last when a message next finds the queue empty
       entry.deliveries++;
       const delivery = new InProcessDelivery(entry, entry.deliveries, this);
       entry.current = delivery;

@@ -52,6 +52,17 @@ export class QueueState {
     this.#consumers.add(consumer);
   }
 
+  /**
+   * `consumer` was just given a message of this queue: it goes to the back
+   * of the attach order, which is the order consumers are woken in when a
+   * message arrives at an empty queue. Otherwise the first consumer attached
+   * would get every message that arrives one at a time.
+   */
+  servedBy(consumer: InProcessConsumer): void {
+    if (!this.#consumers.delete(consumer)) return;
+    this.#consumers.add(consumer);
+  }
+
   /** Stops giving messages to `consumer`. */
   detach(consumer: InProcessConsumer): void {
     this.#consumers.delete(consumer);

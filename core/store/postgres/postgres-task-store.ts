@@ -26,10 +26,10 @@ import {
   releaseTaskRows,
   revokeTaskRow,
   selectTaskRow,
-  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, markTaskRowsPublished, dispatchUnpublishedRows } from "./tasks.repository.js";
-import type { ClaimInput, FinishInput, ReleaseInput } from "./tasks.repository.js";
+  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, markTaskRowsPublished, dispatchUnpublishedRows, deferUnservedRows } from "./tasks.repository.js";
+import type { ClaimInput, FinishInput, ReleaseInput, UnservedInput } from "./tasks.repository.js";
 import { isUuid } from "../../task/uuid.js";
-import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpdate } from "../task-record.js";
+import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpdate, type UnservedPolicy, type UnservedResult } from "../task-record.js";
 import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
 import { updateProgressRows } from "./tasks.repository.js";
 
@@ -211,6 +211,34 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
 
     async markPublished(ids: readonly string[]): Promise<void> {
       await markTaskRowsPublished(db, ids.filter(isUuid));
+    },
+
+    async deferUnservedTasks(ids: readonly string[], policy: UnservedPolicy): Promise<UnservedResult[]> {
+      const results: (UnservedResult | undefined)[] = new Array(ids.length);
+      const inputs: UnservedInput[] = [];
+      const seen = new Set<string>();
+      ids.forEach((id, ord) => {
+        const key = id.toLowerCase();
+        if (!isUuid(id)) results[ord] = { outcome: "not_found" };
+        // A repeat in one batch is another copy of a message handled right beside it: leave it be.
+        else if (seen.has(key)) results[ord] = { outcome: "started" };
+        else {
+          seen.add(key);
+          inputs.push({ ord, id });
+        }
+      });
+      const rows = await retryOnDeadlock(() => deferUnservedRows(db, inputs, policy));
+      for (const r of rows) {
+        if (r.changed && r.gave_up) results[r.ord] = { outcome: "failed", attempt: r.attempts ?? 0, handbacks: r.handbacks ?? 0 };
+        else if (r.changed) results[r.ord] = { outcome: "deferred", handbacks: r.handbacks ?? 0, delayMs: Math.max(0, r.delay_ms ?? 0) };
+        else if (r.current_status === null) results[r.ord] = { outcome: "not_found" };
+        else if (r.current_status === "STARTED") results[r.ord] = { outcome: "started" };
+        else results[r.ord] = { outcome: "final", status: r.current_status };
+      }
+      return results.map((r, i) => {
+        if (r === undefined) throw new Error(`deferUnservedTasks: no answer for position ${i}`);
+        return r;
+      });
     },
 
     async dispatchUnpublished(limit, olderThanMs, publish): Promise<number> {

@@ -32,6 +32,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     publishedAt: row.published_at,
     progress: row.progress,
     progressMessage: row.progress_message,
+    unservedHandbacks: row.unserved_handbacks,
+    unservedSince: row.unserved_since,
   };
 }
 

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { TaskStatus } from "../../task/task-status.js";
-import type { NewTask, ProgressUpdate, TaskCursor, TaskOutcome } from "../task-record.js";
+import type { NewTask, ProgressUpdate, TaskCursor, TaskOutcome, UnservedPolicy } from "../task-record.js";
 import type { Database } from "./database.js";
 import { TASK_COLUMNS } from "./tasks.table.js";
 import type { TaskRow } from "./tasks.table.js";
@@ -253,7 +253,11 @@ export async function expireTaskRows(db: Kysely<Database>, limit: number): Promi
 export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
   return db
     .updateTable("tasks")
-    .set({ status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null, published_at: null })
+    .set({
+      status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null, published_at: null,
+      // A new attempt gets the whole unserved bound again (a worker with the type may be back).
+      unserved_handbacks: 0, unserved_since: null, dispatch_after: null,
+    })
     .where("id", "=", id)
     .where("status", "in", ["FAILURE", "REVOKED"])
     .returning(TASK_COLUMNS)
@@ -268,7 +272,8 @@ export async function markTaskRowsPublished(db: Kysely<Database>, ids: readonly 
 
 /**
  * In one transaction: locks up to `limit` PENDING rows left unpublished for
- * longer than `olderThanMs` (skipping rows another dispatcher holds), hands
+ * longer than `olderThanMs`, and parked rows (see {@link deferUnservedRows})
+ * whose `dispatch_after` has come (skipping rows another dispatcher holds), hands
  * them to `publish`, and marks them published when it resolves. If it
  * throws, nothing is marked and the rows wait for the next round.
  * @returns how many rows were published.
@@ -282,8 +287,12 @@ export async function dispatchUnpublishedRows(
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<TaskRow>`
       select ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))} from tasks
-      where published_at is null and status = 'PENDING'
-        and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+      where published_at is null and status in ('PENDING', 'RETRY')
+        and case when dispatch_after is null
+                 -- Submitted and not published yet: the submit publishes it itself unless it died.
+                 then status = 'PENDING' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+                 -- Parked by a worker that lacks the type: due again once its delay is over.
+                 else dispatch_after <= now() end
       order by created_at
       limit ${limit}
       for update skip locked
@@ -317,4 +326,79 @@ export async function updateProgressRows(db: Kysely<Database>, updates: readonly
     ) as v(id, attempt, fraction, message)
     where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
   `.execute(db);
+}
+
+/** One task of {@link deferUnservedRows}, by position `ord`. */
+export interface UnservedInput {
+  ord: number;
+  id: string;
+}
+
+/** The answer for one task of {@link deferUnservedRows}. */
+export interface UnservedRow {
+  ord: number;
+  /** True when the row was PENDING or RETRY and was parked or failed. */
+  changed: boolean;
+  /** Set when changed: it ended FAILURE NoWorkerForType. */
+  gave_up: boolean | null;
+  /** Set when changed: handbacks counted so far, this one included. */
+  handbacks: number | null;
+  /** Set when parked: the delay before it is dispatched again, ms. */
+  delay_ms: number | null;
+  attempts: number | null;
+  /** Set when not changed: the current status (null: no such task). */
+  current_status: TaskStatus | null;
+}
+
+/**
+ * In one statement, for every PENDING or RETRY task of `inputs`: counts a
+ * handback and either parks the row (unpublished, `dispatch_after` = now +
+ * the policy's delay for this handback) or, past the policy's bound, ends
+ * it FAILURE NoWorkerForType (appended to `errors` with attempt 0, so it
+ * spends no retry). Reports the others' current status. Ids must be
+ * distinct valid UUIDs.
+ * @returns one row per input, ordered by `ord`.
+ */
+export async function deferUnservedRows(
+  db: Kysely<Database>,
+  inputs: readonly UnservedInput[],
+  policy: UnservedPolicy,
+): Promise<UnservedRow[]> {
+  if (inputs.length === 0) return [];
+  const giveUp = sql<boolean>`(t.unserved_handbacks >= ${policy.maxHandbacks}::int4
+    or t.unserved_since <= now() - make_interval(secs => ${policy.maxAgeMs / 1000}::float8))`;
+  const delayMs = sql<number>`least(${policy.maxDelayMs}::float8, ${policy.firstDelayMs}::float8 * power(2::float8, least(t.unserved_handbacks, 60)))`;
+  const error = sql`jsonb_build_object('type', 'NoWorkerForType', 'message',
+    'no worker of queue ' || t.queue || ' has task type ' || t.type || ' (handed back ' || (t.unserved_handbacks + 1)
+    || ' times since ' || coalesce(t.unserved_since, now()) || '); start a worker with the taskpack that defines it, then retry the task')`;
+  const { rows } = await sql<UnservedRow>`
+    with v as (
+      select * from unnest(${inputs.map((i) => i.ord)}::int4[], ${inputs.map((i) => i.id)}::uuid[]) as v(ord, id)
+    ), changed as (
+      update tasks as t
+      set unserved_handbacks = t.unserved_handbacks + 1,
+          unserved_since = coalesce(t.unserved_since, now()),
+          status = case when ${giveUp} then 'FAILURE' else t.status end,
+          finished_at = case when ${giveUp} then now() else t.finished_at end,
+          error = case when ${giveUp} then ${error} else t.error end,
+          errors = case when ${giveUp} then t.errors || jsonb_build_array(jsonb_build_object('attempt', 0) || ${error})
+                        else t.errors end,
+          published_at = case when ${giveUp} then t.published_at else null end,
+          dispatch_after = case when ${giveUp} then null else now() + make_interval(secs => ${delayMs} / 1000) end
+      from v
+      where t.id = v.id and t.status in ('PENDING', 'RETRY')
+      -- RETURNING reads the updated row: FAILURE only when it gave up, the count with this handback.
+      returning v.ord, t.status = 'FAILURE' as gave_up, t.unserved_handbacks as handbacks,
+                case when t.status = 'FAILURE' then null
+                     else least(${policy.maxDelayMs}::float8, ${policy.firstDelayMs}::float8 * power(2::float8, least(t.unserved_handbacks - 1, 60)))
+                end as delay_ms, t.attempts
+    )
+    select v.ord, c.ord is not null as changed, c.gave_up, c.handbacks, c.delay_ms::float8 as delay_ms, c.attempts,
+           s.status as current_status
+    from v
+    left join changed as c on c.ord = v.ord
+    left join tasks as s on c.ord is null and s.id = v.id
+    order by v.ord
+  `.execute(db);
+  return rows;
 }

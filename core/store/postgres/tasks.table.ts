@@ -48,6 +48,12 @@ export interface TasksTable {
   /** The latest attempt's progress, 0 to 1. */
   progress: Generated<number>;
   progress_message: Generated<string>;
+  /** Times a worker without the task type handed it back (see the unserved-handbacks migration). */
+  unserved_handbacks: Generated<number>;
+  /** When a worker first handed it back for lack of its type; NULL: never. */
+  unserved_since: Date | null;
+  /** An unpublished row is not dispatched before this time; NULL: as soon as the dispatcher sees it. */
+  dispatch_after: Date | null;
 }
 
 /** A `tasks` row as selected. */
@@ -85,4 +91,7 @@ export const TASK_COLUMNS = [
   "published_at",
   "progress",
   "progress_message",
+  "unserved_handbacks",
+  "unserved_since",
+  "dispatch_after",
 ] as const satisfies readonly (keyof TasksTable)[];
