@@ -165,6 +165,14 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
           again.push(...tasks.map((t) => t.id));
         });
         assert.ok(!again.includes(a.id));
+        // A delayed task is held until its run_at, whatever the age limit; once due it is dispatched.
+        const later = newTask({ runAt: new Date(Date.now() + 60_000) });
+        const due = newTask({ runAt: new Date(Date.now() - 1000) });
+        await store().insertTasks([later, due]);
+        const held: string[] = [];
+        await store().dispatchUnpublished(1000, 60_000, async (tasks) => void held.push(...tasks.map((t) => t.id)));
+        assert.ok(!held.includes(later.id), "a task due later was dispatched early");
+        assert.ok(held.includes(due.id), "a delayed task that is due waits for no age limit");
         // Rows younger than the age limit wait for their own submit to publish them.
         const fresh = newTask();
         await store().insertTasks([fresh]);
@@ -220,6 +228,13 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.deepEqual(failed?.errors.map((e) => [e.attempt, e.type]), [[0, "NoWorkerForType"]]);
         assert.ok(failed?.finishedAt instanceof Date);
         assert.deepEqual(await store().deferUnservedTasks([pending.id], policy), [{ outcome: "final", status: "FAILURE" }]);
+
+        // A submit's late markPublished never hides a row a worker parked meanwhile from the dispatcher.
+        const raced = newTask();
+        await store().insertTasks([raced]);
+        await store().deferUnservedTasks([raced.id], { ...policy, firstDelayMs: 0 });
+        await store().markPublished([raced.id]);
+        assert.equal((await store().getTask(raced.id))?.publishedAt, null, "the parked row was marked published");
 
         // A retry starts the bound afresh.
         assert.equal((await store().requeueTask(pending.id)).outcome, "requeued");

@@ -66,7 +66,11 @@ export interface TaskStore {
    */
   requeueTask(id: string): Promise<RequeueResult>;
 
-  /** Records that the queue has these tasks' messages (transactional outbox). */
+  /**
+   * Records that the queue has these tasks' messages (transactional outbox),
+   * after a submit or a retry published them. A task that a worker has
+   * parked since (see {@link deferUnservedTasks}) stays unpublished.
+   */
   markPublished(ids: readonly string[]): Promise<void>;
 
   /**

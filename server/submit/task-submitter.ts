@@ -9,7 +9,8 @@ import type { TaskStore } from "../../core/store/task-store.js";
 export interface TaskSubmitter {
   /**
    * Commits the task row (the transactional outbox), then publishes its
-   * message and records that it did. Resolves once the row is committed and
+   * message and records that it did; a task due more than a second later is
+   * left to the outbox dispatcher, which publishes it when it is due. Resolves once the row is committed and
    * the publish was tried, with the stored id and creation time (for a
    * repeated idempotency key: the earlier task's; nothing is stored or
    * queued). If publishing fails the task is still accepted: the outbox
@@ -24,6 +25,9 @@ export interface TaskSubmitter {
    */
   requeue(task: TaskRecord): Promise<void>;
 }
+
+/** A task due later than this after its submit is held in the store instead of published at once. */
+const HOLD_AFTER_MS = 1000;
 
 /**
  * Creates a submitter that batches concurrent submissions: one multi-row
@@ -50,6 +54,9 @@ export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSub
       const inserted = await insert(task);
       // A repeated idempotency key: the earlier task was queued when it was submitted.
       if (inserted.existing) return inserted;
+      // A task due later stays in the store until then: the dispatcher publishes it when it is due. Its
+      // message would otherwise go round as delayed naks, each holding one of the queue's ack-pending slots.
+      if (task.runAt && task.runAt.getTime() - Date.now() > HOLD_AFTER_MS) return inserted;
       try {
         await publish(task);
         published(task.id);

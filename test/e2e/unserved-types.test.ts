@@ -78,7 +78,16 @@ for (const backend of BACKENDS) describe(`messages a worker cannot run [${backen
     assert.ok(beside < alone * 5 + 10_000, `runnable tasks took ${beside} ms behind the unserved messages, ${alone} ms alone`);
 
     // Every unserved task ends FAILURE NoWorkerForType after 2 handbacks (the third delivery fails it).
-    await waitUntil(async () => (await tasksOf(GONE, "FAILURE")).length === goneCount, { timeoutMs: 120_000, intervalMs: 1000 });
+    await waitUntil(async () => (await tasksOf(GONE, "FAILURE")).length === goneCount, { timeoutMs: 120_000, intervalMs: 1000 }).catch(
+      async (e: unknown) => {
+        // Say where the others are: status, handbacks, and whether the row waits for the dispatcher.
+        const left = (await tasksOf(GONE, "PENDING")).map((t) => `${t.unservedHandbacks}:${t.publishedAt ? "queued" : "held"}`);
+        const counts = new Map<string, number>();
+        for (const k of left) counts.set(k, (counts.get(k) ?? 0) + 1);
+        const tally = [...counts].map(([k, n]) => `${k} ×${n}`);
+        throw new Error(`${String(e)}; PENDING by handbacks:state: ${tally.join(", ")}`);
+      },
+    );
     const failed = await tasksOf(GONE, "FAILURE");
     for (const t of failed) {
       assert.equal(t.error?.type, "NoWorkerForType");

@@ -18,15 +18,18 @@ function taskColumns(alias: string) {
 
 /**
  * Inserts PENDING tasks in one multi-row statement. A task whose (owner,
- * idempotency key) exists already is skipped. Returns the rows inserted.
+ * idempotency key) exists already is skipped. A delayed task's
+ * `dispatch_after` is its `run_at`: unless its submit publishes it (see
+ * TaskSubmitter), the dispatcher does once it is due. Returns the rows inserted.
  * @throws the driver's unique violation (23505) when an id exists already.
  */
 export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<{ id: string; created_at: Date }[]> {
   if (tasks.length === 0) return [];
   const { rows } = await sql<{ id: string; created_at: Date }>`
-    insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at)
+    insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms,
+                       expires_at, dispatch_after)
     select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key,
-           v.timeout_ms, v.expires_at
+           v.timeout_ms, v.expires_at, v.run_at
     from unnest(
       ${tasks.map((t) => t.id)}::uuid[],
       ${tasks.map((t) => t.type)}::text[],
@@ -264,16 +267,25 @@ export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<
     .executeTakeFirst();
 }
 
-/** Marks tasks as published (the queue has their messages). */
+/**
+ * Marks submitted tasks as published (the queue has their messages). The
+ * submit path calls it after its publish, without a lock on the rows, so a
+ * worker lacking the type may have parked a row in between (handbacks > 0,
+ * unpublished on purpose): such a row is left unpublished, or the dispatcher
+ * would never queue it again.
+ */
 export async function markTaskRowsPublished(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await sql`update tasks set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`.execute(db);
+  await sql`
+    update tasks set published_at = now()
+    where id = any(${ids}::uuid[]) and published_at is null and unserved_handbacks = 0
+  `.execute(db);
 }
 
 /**
  * In one transaction: locks up to `limit` PENDING rows left unpublished for
- * longer than `olderThanMs`, and parked rows (see {@link deferUnservedRows})
- * whose `dispatch_after` has come (skipping rows another dispatcher holds), hands
+ * longer than `olderThanMs`, and rows held until a time (delayed runs, and
+ * rows parked by {@link deferUnservedRows}) whose `dispatch_after` has come (skipping rows another dispatcher holds), hands
  * them to `publish`, and marks them published when it resolves. If it
  * throws, nothing is marked and the rows wait for the next round.
  * @returns how many rows were published.
@@ -284,22 +296,33 @@ export async function dispatchUnpublishedRows(
   olderThanMs: number,
   publish: (rows: TaskRow[]) => Promise<void>,
 ): Promise<number> {
+  const columns = sql.join(TASK_COLUMNS.map((c) => sql.ref(c)));
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<TaskRow>`
-      select ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))} from tasks
-      where published_at is null and status in ('PENDING', 'RETRY')
-        and case when dispatch_after is null
-                 -- Submitted and not published yet: the submit publishes it itself unless it died.
-                 then status = 'PENDING' and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
-                 -- Parked by a worker that lacks the type: due again once its delay is over.
-                 else dispatch_after <= now() end
-      order by created_at
+    // Two selects, each walking its own partial index in its own order (one query with an OR
+    // would walk every unpublished row in created_at order, held ones included).
+    // Held until a time: a delayed run, or a task parked by a worker that lacks its type.
+    const { rows: due } = await sql<TaskRow>`
+      select ${columns} from tasks
+      where published_at is null and dispatch_after is not null and dispatch_after <= now()
+        and status in ('PENDING', 'RETRY')
+      order by dispatch_after
       limit ${limit}
       for update skip locked
     `.execute(trx);
+    // Submitted and not published yet: the submit publishes it itself unless it died.
+    const { rows: stale } = due.length >= limit ? { rows: [] } : await sql<TaskRow>`
+      select ${columns} from tasks
+      where published_at is null and dispatch_after is null and status = 'PENDING'
+        and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
+      order by created_at
+      limit ${limit - due.length}
+      for update skip locked
+    `.execute(trx);
+    const rows = [...due, ...stale];
     if (rows.length === 0) return 0;
     await publish(rows);
-    await markTaskRowsPublished(trx, rows.map((r) => r.id));
+    // The rows are locked until commit, so nothing parked them meanwhile: mark them all.
+    await sql`update tasks set published_at = now() where id = any(${rows.map((r) => r.id)}::uuid[])`.execute(trx);
     return rows.length;
   });
 }
