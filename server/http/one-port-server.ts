@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 
 /** A request handler that serves both HTTP/1.1 and HTTP/2 requests. */
@@ -27,10 +27,36 @@ export function createOnePortServer(handler: DualHandler): OnePortServer {
   h1.keepAliveTimeout = 65_000;
   const h2 = createHttp2Server(handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
   const sockets = new Set<Socket>();
+  // Requests in flight per HTTP/1.1 socket. The h1 server gets its sockets by
+  // emit("connection") and never listens itself, so Node does not track them
+  // and h1.closeIdleConnections() finds none: without this, an idle
+  // keep-alive client would hold close() for the whole grace.
+  const inFlight = new Map<Socket, number>();
+  let closing = false;
+  // Likewise gRPC clients keep their HTTP/2 sessions open: close() asks each to go away (GOAWAY),
+  // which lets the streams in flight finish.
+  const sessions = new Set<ServerHttp2Session>();
+  h2.on("session", (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  h1.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    if (closing) res.setHeader("connection", "close");
+    res.once("close", () => {
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, left);
+      if (closing && left === 0) socket.destroy();
+    });
+  });
 
   const net = createNetServer((socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once("close", () => {
+      sockets.delete(socket);
+      inFlight.delete(socket);
+    });
     socket.once("error", () => socket.destroy());
     const route = (): void => {
       const chunk = socket.read() as Buffer | null;
@@ -56,6 +82,7 @@ export function createOnePortServer(handler: DualHandler): OnePortServer {
       const peek = socket.read() as Buffer | null;
       if (peek) socket.unshift(peek);
       const isH2 = peek !== null && peek.toString("latin1", 0, H2_PREFACE.length) === H2_PREFACE;
+      if (!isH2) inFlight.set(socket, 0);
       (isH2 ? h2 : h1).emit("connection", socket);
     };
     socket.once("readable", route);
@@ -73,9 +100,12 @@ export function createOnePortServer(handler: DualHandler): OnePortServer {
     },
     async close(graceMs = 5000) {
       const closed = new Promise<void>((resolve) => net.close(() => resolve()));
-      h1.closeIdleConnections();
+      closing = true;
+      // Idle HTTP/1.1 connections go now; busy ones after their answer (see inFlight).
+      for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
       h1.close();
       h2.close();
+      for (const session of sessions) session.close();
       const timer = setTimeout(() => {
         for (const s of sockets) s.destroy();
       }, graceMs);
