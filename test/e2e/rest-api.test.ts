@@ -71,6 +71,21 @@ for (const backend of BACKENDS) describe(`pytasks' HTTP paths [${backend}]`, () 
     assert.equal(add.queue, "default");
   });
 
+  it("mov3d accepts what pytasks accepted (a start with z = 0) and answers pytasks' trajectory", async () => {
+    // Refused with 400 {"r0.2":"must be > 0"} before: tstasks took z for the height; pytasks' y is up.
+    const args = { dt: 0.01, mass: 2.0, r0: [0, 1, 0], v0: [1, 0, 0], radius: 0.1, drag: true };
+    const res = await httpJson(`${url}/task`, { body: { type: "physicsjs.main.mov3d", args } });
+    assert.equal(res.status, 200, res.text);
+    const done = await waitForFinal(url, res.body.id);
+    assert.equal(done.status, "SUCCESS", JSON.stringify(done.error));
+    assert.deepEqual(Object.keys(done.result).sort(), ["a", "alpha", "ke", "me", "nke", "nme", "npe", "pe", "r", "t", "v", "w"]);
+    assert.equal(done.result.t.length, 45, "pytasks gives 45 samples for this input");
+    assert.deepEqual(done.result.r[0], [0, 1, 0]);
+    const below = await httpJson(`${url}/task`, { body: { type: "physicsjs.main.mov3d", args: { ...args, r0: [0, -1, 0] } } });
+    assert.equal(below.status, 400, below.text);
+    assert.ok(below.body.errors["r0.1"], JSON.stringify(below.body));
+  });
+
   it("GET /ping is liveness and GET /ready checks both backends", async () => {
     assert.deepEqual((await httpJson(`${url}/ping`)).body, { status: "online" });
     const ready = await httpJson(`${url}/ready`);
