@@ -6,7 +6,7 @@ import { toTaskMessage } from "../../core/queue/to-task-message.js";
 import type { TaskRecord } from "../../core/store/task-record.js";
 import { waitUntil } from "../harness/wait-until.js";
 import { BACKENDS } from "../support/backends.js";
-import { httpJson, waitForFinal } from "../support/http-json.js";
+import { httpJson, submitAdds, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 /** A type whose pack was removed: its rows and messages exist, no worker has it. */
@@ -28,13 +28,7 @@ for (const backend of BACKENDS) describe(`messages a worker cannot run [${backen
   /** Submits `n` test.main.add through the API and waits until all are SUCCESS; returns the time taken. */
   const runServed = async (n: number): Promise<number> => {
     const started = Date.now();
-    const ids = await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        const res = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: i, y: 1 } } });
-        assert.equal(res.status, 200, res.text);
-        return res.body.id as string;
-      }),
-    );
+    const ids = await submitAdds(stack.baseUrl, n);
     const done = await Promise.all(ids.map((id) => waitForFinal(stack.baseUrl, id, 120_000)));
     done.forEach((t, i) => {
       assert.equal(t.status, "SUCCESS", JSON.stringify(t));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { httpJson, waitForFinal } from "../support/http-json.js";
+import { httpJson, submitAdds, waitForFinal } from "../support/http-json.js";
 import { BACKENDS } from "../support/backends.js";
 import { startStack, type Stack } from "../support/stack.js";
 import { toTaskMessage } from "../../core/queue/to-task-message.js";
@@ -60,13 +60,7 @@ for (const backend of BACKENDS) describe(`workers [${backend}]`, () => {
   it("two workers share a queue and run every task exactly once", async () => {
     await stack.startWorker({ name: "beta" });
     const n = 200;
-    const ids = await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        const res = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.add", args: { x: i, y: 1 } } });
-        assert.equal(res.status, 200, res.text);
-        return res.body.id as string;
-      }),
-    );
+    const ids = await submitAdds(stack.baseUrl, n);
     const done = await Promise.all(ids.map((id) => waitForFinal(stack.baseUrl, id, 60_000)));
     const workers = new Set<string>();
     done.forEach((t, i) => {

@@ -48,3 +48,18 @@ export async function waitForFinal(baseUrl: string, id: string, timeoutMs = 20_0
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Submits `n` test.main.add tasks `{ x: i, y: 1 }` at once over `POST /task`
+ * (asserting each is accepted) and returns their ids in order; task i's
+ * result is i + 1.
+ */
+export async function submitAdds(baseUrl: string, n: number): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const res = await httpJson(`${baseUrl}/task`, { body: { type: "test.main.add", args: { x: i, y: 1 } } });
+      if (res.status !== 200) throw new Error(`POST /task answered ${res.status}: ${res.text}`);
+      return res.body.id as string;
+    }),
+  );
+}
