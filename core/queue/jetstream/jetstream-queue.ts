@@ -76,6 +76,10 @@ export async function createJetStreamQueue(options: JetStreamQueueOptions): Prom
     ...(options.name === undefined ? {} : { name: options.name }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: RECONNECT_WAIT_MS,
+    // Without it nats.js builds an Error with a stack for every request (each JetStream publish), in case
+    // it times out: measured here, 28.8 µs of CPU per publish with it and 14.3–15.3 µs without, 35k → 62k
+    // publishes/s. A timeout's error then lacks the caller's frames; describeError never shows them anyway.
+    noAsyncTraces: true,
   });
   try {
     const jsm = await jetstreamManager(nc);
