@@ -94,6 +94,18 @@ export async function selectTaskRows(db: Kysely<Database>, query: TaskRowsQuery)
   return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(query.limit).execute();
 }
 
+/**
+ * A CTE body that locks the task rows of `ids` in id order. Batched updates
+ * join it (`t.id in (select id from locked)`), so every batch statement takes
+ * its row locks in one global order, whatever order its input and its join
+ * plan have: two batches that share rows (a redelivered message in two
+ * workers' batches, a claim beside a submit's markPublished) then wait for
+ * each other instead of deadlocking.
+ */
+function lockedInIdOrder(ids: readonly string[]) {
+  return sql`select id from tasks where id = any(${ids}::uuid[]) order by id for update`;
+}
+
 /** One claim of {@link claimTaskRows}, by position `ord`. */
 export interface ClaimInput {
   ord: number;
@@ -121,6 +133,7 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
         ${claims.map((c) => c.id)}::uuid[],
         ${claims.map((c) => c.worker)}::text[]
       ) as v(ord, id, worker)
+    ), locked as (${lockedInIdOrder(claims.map((c) => c.id))}
     ), claimed as (
       update tasks as t
       set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now(),
@@ -128,7 +141,7 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
           -- Claimed again while STARTED: the previous attempt's worker vanished.
           lost_attempts = t.lost_attempts + case when t.status = 'STARTED' then 1 else 0 end
       from v
-      where t.id = v.id and t.status in ('PENDING', 'RETRY', 'STARTED')
+      where t.id = v.id and t.id in (select id from locked) and t.status in ('PENDING', 'RETRY', 'STARTED')
         -- Past its queue deadline, a task is expired (see expireTaskRows), not started late.
         and not (t.status = 'PENDING' and t.expires_at is not null and t.expires_at <= now())
       returning v.ord, ${taskColumns("t")}
@@ -165,6 +178,7 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
   const results = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null));
   const errors = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? null : JSON.stringify(o.error)));
   const { rows } = await sql<{ ord: number }>`
+    with locked as (${lockedInIdOrder(inputs.map((i) => i.outcome.id))})
     update tasks as t
     set status = v.status, result = v.result, error = v.error,
         errors = case when v.error is null then t.errors
@@ -179,7 +193,7 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
       ${results}::jsonb[],
       ${errors}::jsonb[]
     ) as v(ord, id, attempt, status, result, error)
-    where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
+    where t.id = v.id and t.id in (select id from locked) and t.status = 'STARTED' and t.attempts = v.attempt
     returning v.ord
   `.execute(db);
   return new Set(rows.map((r) => r.ord));
@@ -202,6 +216,7 @@ export interface ReleaseInput {
 export async function releaseTaskRows(db: Kysely<Database>, inputs: readonly ReleaseInput[]): Promise<Set<number>> {
   if (inputs.length === 0) return new Set();
   const { rows } = await sql<{ ord: number }>`
+    with locked as (${lockedInIdOrder(inputs.map((i) => i.id))})
     update tasks as t
     set status = 'PENDING', expires_at = null
     from unnest(
@@ -209,7 +224,7 @@ export async function releaseTaskRows(db: Kysely<Database>, inputs: readonly Rel
       ${inputs.map((i) => i.id)}::uuid[],
       ${inputs.map((i) => i.attempt)}::int4[]
     ) as v(ord, id, attempt)
-    where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
+    where t.id = v.id and t.id in (select id from locked) and t.status = 'STARTED' and t.attempts = v.attempt
     returning v.ord
   `.execute(db);
   return new Set(rows.map((r) => r.ord));
@@ -232,17 +247,24 @@ export async function revokeTaskRow(db: Kysely<Database>, id: string): Promise<T
  */
 export async function expireTaskRows(db: Kysely<Database>, limit: number): Promise<{ id: string; attempts: number }[]> {
   const { rows } = await sql<{ id: string; attempts: number }>`
+    with locked as (
+      -- In id order, as every batch statement locks (see lockedInIdOrder).
+      select id from tasks
+      where id in (
+        select id from tasks
+        where status = 'PENDING' and expires_at is not null and expires_at <= now()
+        order by expires_at
+        limit ${limit}
+      )
+      order by id
+      for update
+    )
     update tasks as t
     set status = 'FAILURE', finished_at = now(),
         error = jsonb_build_object('type', 'Expired', 'message', 'not started before its queue deadline (' || t.expires_at || ')'),
         errors = t.errors || jsonb_build_array(jsonb_build_object('attempt', 0, 'type', 'Expired',
                    'message', 'not started before its queue deadline (' || t.expires_at || ')'))
-    where t.id in (
-      select id from tasks
-      where status = 'PENDING' and expires_at is not null and expires_at <= now()
-      order by expires_at
-      limit ${limit}
-    ) and t.status = 'PENDING'
+    where t.id in (select id from locked) and t.status = 'PENDING'
     returning t.id, t.attempts
   `.execute(db);
   return rows;
@@ -277,8 +299,9 @@ export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<
 export async function markTaskRowsPublished(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`
+    with locked as (${lockedInIdOrder(ids)})
     update tasks set published_at = now()
-    where id = any(${ids}::uuid[]) and published_at is null and unserved_handbacks = 0
+    where id in (select id from locked) and published_at is null and unserved_handbacks = 0
   `.execute(db);
 }
 
@@ -339,6 +362,7 @@ export async function updateProgressRows(db: Kysely<Database>, updates: readonly
   const last = new Map(updates.map((u) => [u.id.toLowerCase(), u]));
   const rows = [...last.values()];
   await sql`
+    with locked as (${lockedInIdOrder(rows.map((u) => u.id))})
     update tasks as t
     set progress = v.fraction, progress_message = v.message
     from unnest(
@@ -347,7 +371,7 @@ export async function updateProgressRows(db: Kysely<Database>, updates: readonly
       ${rows.map((u) => u.fraction)}::float8[],
       ${rows.map((u) => u.message)}::text[]
     ) as v(id, attempt, fraction, message)
-    where t.id = v.id and t.status = 'STARTED' and t.attempts = v.attempt
+    where t.id = v.id and t.id in (select id from locked) and t.status = 'STARTED' and t.attempts = v.attempt
   `.execute(db);
 }
 
@@ -397,6 +421,7 @@ export async function deferUnservedRows(
   const { rows } = await sql<UnservedRow>`
     with v as (
       select * from unnest(${inputs.map((i) => i.ord)}::int4[], ${inputs.map((i) => i.id)}::uuid[]) as v(ord, id)
+    ), locked as (${lockedInIdOrder(inputs.map((i) => i.id))}
     ), changed as (
       update tasks as t
       set unserved_handbacks = t.unserved_handbacks + 1,
@@ -409,7 +434,7 @@ export async function deferUnservedRows(
           published_at = case when ${giveUp} then t.published_at else null end,
           dispatch_after = case when ${giveUp} then null else now() + make_interval(secs => ${delayMs} / 1000) end
       from v
-      where t.id = v.id and t.status in ('PENDING', 'RETRY')
+      where t.id = v.id and t.id in (select id from locked) and t.status in ('PENDING', 'RETRY')
       -- RETURNING reads the updated row: FAILURE only when it gave up, the count with this handback.
       returning v.ord, t.status = 'FAILURE' as gave_up, t.unserved_handbacks as handbacks,
                 case when t.status = 'FAILURE' then null
