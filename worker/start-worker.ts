@@ -16,6 +16,7 @@ export async function startWorker(config: Config, backends: Backends, log = (lin
     tasks,
     name: config.workerName,
     concurrency: config.workerConcurrency,
+    prefetch: config.workerPrefetch,
     // Heartbeats well inside the ack wait keep a healthy long task from being redelivered.
     heartbeatMs: config.workerHeartbeatMs,
     unserved: config.unserved,

@@ -11,6 +11,7 @@ import { backoffDelayMs } from "../core/task/backoff.js";
 import { checkWithin } from "./health/check-within.js";
 import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
 import { createUnservedLog } from "./unserved-log.js";
+import { Slots } from "../core/concurrency/slots.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -20,8 +21,17 @@ export interface WorkerOptions {
   tasks: readonly LoadedTask[];
   /** Unique name, recorded on every attempt it runs. */
   name: string;
-  /** Tasks run at once. Default 16. */
+  /** Tasks claimed and running at once. Default 16. */
   concurrency?: number;
+  /**
+   * Deliveries taken from the queue beyond `concurrency`, waiting here
+   * (unclaimed, their ack wait kept alive by heartbeats) for a run slot.
+   * They keep the claims and outcome writes batched while the slots turn
+   * over; a task's slot is held by its claim and its run, not by its
+   * outcome's write and ack. More means bigger batches; it also means
+   * tasks one busy worker holds while another may be idle. Default: `concurrency`.
+   */
+  prefetch?: number;
   /** How often the catalog registration is refreshed. Default 30 000 ms. */
   catalogRefreshMs?: number;
   /** How often a running task tells the queue it is still alive. Default 10 000 ms. */
@@ -135,6 +145,11 @@ export function createWorker(options: WorkerOptions): Worker {
   const byName = new Map(options.tasks.map((t) => [t.name, t]));
   const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const concurrency = options.concurrency ?? 16;
+  const prefetch = options.prefetch ?? concurrency;
+  if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError(`prefetch must be an integer >= 0, got ${prefetch}`);
+  // Claimed and running tasks; the consumer's own limit (concurrency + prefetch) bounds deliveries in hand.
+  const runSlots = new Slots(concurrency);
   /** Running attempts by task id. */
   const running = new Map<string, RunningAttempt>();
   const timeoutGraceMs = options.timeoutGraceMs ?? 5000;
@@ -183,16 +198,54 @@ export function createWorker(options: WorkerOptions): Worker {
       delivery.nak(Math.min(waitMs, MAX_DELAY_STEP_MS));
       return;
     }
-    if (gate.busy) {
-      // Never claim while a quarantined attempt runs or waits here: a task claimed only to wait would
-      // be counted lost with it if that attempt takes the worker down again. Wait for the end of it.
-      const waiting = setInterval(() => delivery.working(), heartbeatMs);
-      try {
-        await gate.clear();
-      } finally {
-        clearInterval(waiting);
-      }
+    // Waiting for the quarantine to end and for a run slot, the delivery is unclaimed: heartbeats keep its
+    // ack wait from running out, so no other worker gets it meanwhile.
+    const waiting = setInterval(() => delivery.working(), heartbeatMs);
+    let granted: boolean;
+    try {
+      granted = await runSlot();
+    } finally {
+      clearInterval(waiting);
     }
+    if (!granted) {
+      // Stopping: it was never claimed, so another worker takes it at once.
+      delivery.nak();
+      return;
+    }
+    let slotHeld = true;
+    const freeSlot = (): void => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      runSlots.release();
+    };
+    try {
+      await claimAndRun(delivery, task, freeSlot);
+    } finally {
+      freeSlot();
+    }
+  };
+
+  /**
+   * Waits until no quarantined attempt runs or waits here and a run slot is
+   * free, and takes the slot. Never claim while a quarantined attempt runs
+   * or waits: a task claimed only to wait would be counted lost with it if
+   * that attempt takes the worker down again. (The slot is taken after the
+   * wait, and given back if a quarantine began meanwhile, since the
+   * quarantined attempt needs a slot itself.)
+   * @returns false when the worker is stopping.
+   */
+  const runSlot = async (): Promise<boolean> => {
+    for (;;) {
+      if (gate.busy) await gate.clear();
+      if (!(await runSlots.acquire())) return false;
+      if (!gate.busy) return true;
+      runSlots.release();
+    }
+  };
+
+  /** Claims the task of a delivery that holds a run slot, runs it and settles it; calls `freeSlot` once it stopped running. */
+  const claimAndRun = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void): Promise<void> => {
+    const message = delivery.message;
     let claimed: StartResult;
     try {
       claimed = await claim({ id: message.id, worker: name });
@@ -256,6 +309,7 @@ export function createWorker(options: WorkerOptions): Worker {
       clearInterval(heartbeat);
       running.delete(message.id);
       releaseGate();
+      freeSlot();
       if (run.why === "cancel") delivery.ack(); // the store says REVOKED already
       else await handBack(delivery, claimed.attempt);
       return;
@@ -289,6 +343,8 @@ export function createWorker(options: WorkerOptions): Worker {
       clearInterval(heartbeat);
       running.delete(message.id);
       releaseGate();
+      // The outcome's write and ack need no run slot: the next task may start meanwhile.
+      freeSlot();
       // Progress and log lines are stored before the outcome, so a watcher sees them first.
       await report.close();
     }
@@ -465,12 +521,14 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!stopping) consumerState = "idle";
         return;
       }
-      consumer = await queue.consume({ queues, concurrency: options.concurrency ?? 16 }, handle);
+      consumer = await queue.consume({ queues, concurrency: concurrency + prefetch }, handle);
       if (!stopping) consumerState = "running";
       log(`[worker] ${name} consumes ${queues.join(", ")} with ${options.tasks.length} task types`);
     },
     async stop() {
       stopping = true;
+      // Deliveries waiting for a run slot were never claimed: they go back at once.
+      runSlots.close();
       consumerState = "stopping";
       clearInterval(refresh);
       let letGoAfter: NodeJS.Timeout | undefined;

@@ -14,6 +14,9 @@ describe("loadConfig", () => {
     assert.ok(isAbsolute(c.dataDir) && c.dataDir.endsWith(".tstasks"));
     assert.ok(c.taskpacksDir?.endsWith("taskpacks"));
     assert.equal(c.workerConcurrency, 16);
+    assert.equal(c.workerPrefetch, 16, "prefetch follows the concurrency");
+    assert.equal(loadConfig({ WORKER_CONCURRENCY: "50" }).workerPrefetch, 50);
+    assert.equal(loadConfig({ WORKER_CONCURRENCY: "50", WORKER_PREFETCH: "0" }).workerPrefetch, 0);
     assert.deepEqual(c.corsOrigins, []);
   });
 

@@ -36,6 +36,11 @@ export interface Config {
   /** Tasks one worker runs at once (`WORKER_CONCURRENCY`, default 16). */
   workerConcurrency: number;
   /**
+   * Deliveries a worker takes beyond its concurrency, waiting unclaimed for a
+   * run slot (`WORKER_PREFETCH`, default: `WORKER_CONCURRENCY`; 0: none).
+   */
+  workerPrefetch: number;
+  /**
    * Port of a worker process's health endpoint, `GET /livez` and `GET /readyz`
    * (`WORKER_HEALTH_PORT`, 1–65535; unset: no endpoint). `npm run worker` only.
    */
@@ -145,6 +150,7 @@ const schema = z.object({
   TSTASKS_DATA_DIR: z.string().min(1).default(".tstasks"),
   WORKER_NAME: z.string().regex(/^[\w.@:-]{1,128}$/, "WORKER_NAME may use letters, digits and . _ - @ : (at most 128)").optional(),
   WORKER_CONCURRENCY: int("WORKER_CONCURRENCY", 1, 10_000).default(16),
+  WORKER_PREFETCH: int("WORKER_PREFETCH", 0, 10_000).optional(),
   WORKER_HEALTH_PORT: int("WORKER_HEALTH_PORT", 1, 65535).optional(),
   TASKPACKS_DIR: z.string().min(1).optional(),
   TASKPACKS: list.default([]),
@@ -198,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(e.TSTASKS_DATA_DIR),
     workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerPrefetch: e.WORKER_PREFETCH ?? e.WORKER_CONCURRENCY,
     workerHealthPort: e.WORKER_HEALTH_PORT,
     // Production loads only what it is told to: the shipped demo pack can stop the service.
     taskpacksDir: e.TASKPACKS_DIR !== undefined ? resolve(e.TASKPACKS_DIR) : production ? undefined : DEFAULT_TASKPACKS_DIR,

@@ -34,6 +34,8 @@ export interface StackWorkerOptions {
   /** Taskpacks folder; default the repository's. */
   dir?: string;
   concurrency?: number;
+  /** See {@link WorkerOptions.prefetch}. */
+  prefetch?: number;
   /** See {@link WorkerOptions.unserved}. */
   unserved?: WorkerOptions["unserved"];
   /** Where the worker's log lines go; default: nowhere. */
@@ -137,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       tasks,
       name,
       concurrency: o.concurrency ?? 8,
+      prefetch: o.prefetch,
       timeoutGraceMs: 500,
       unserved: o.unserved,
       log: o.log ?? (() => {}),

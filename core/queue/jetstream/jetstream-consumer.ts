@@ -2,7 +2,7 @@ import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 
 import type { Consumer, Delivery } from "../task-queue.js";
 import { JetStreamDelivery } from "./jetstream-delivery.js";
 import { ensureQueueConsumer, ensureStream, isStreamNotFound } from "./jetstream-setup.js";
-import { Slots } from "./slots.js";
+import { Slots } from "../../concurrency/slots.js";
 import { asTaskMessage } from "./task-message-parse.js";
 import { describeError } from "../describe-error.js";
 import { waitBeforeRetry } from "./retry-delay.js";
