@@ -151,15 +151,7 @@ async function tstasksRepetition(t: Tstasks, o: Options, out: SystemResults, rep
     log(
       `tstasks #${rep}: drained at ${Math.round(drain.rate)}/s (worker start → first handler ${Math.round(drain.startupMs)} ms)`,
     );
-    const latency = await t.latency(o.warmup, o.measured, o.perSecond);
-    out.startP50.push(latency.start.p50);
-    out.startP99.push(latency.start.p99);
-    out.seenP50.push(latency.seen.p50);
-    out.seenP99.push(latency.seen.p99);
-    log(
-      `tstasks #${rep}: latency handler start p50 ${latency.start.p50.toFixed(2)} / p99 ${latency.start.p99.toFixed(2)} ms, ` +
-        `result seen p50 ${latency.seen.p50.toFixed(2)} / p99 ${latency.seen.p99.toFixed(2)} ms`,
-    );
+    recordLatency(out, await t.latency(o.warmup, o.measured, o.perSecond), `tstasks #${rep}`);
     out.workerPeakMiB = maxOf(out.workerPeakMiB, maxOf(drain.workerPeakMiB, memoryMiB(worker.child.pid, "VmHWM")));
   } finally {
     await t.stopWorker(worker);
@@ -167,6 +159,22 @@ async function tstasksRepetition(t: Tstasks, o: Options, out: SystemResults, rep
   const deadlocks = (await t.deadlocks()) - deadlocksBefore;
   log(`tstasks #${rep}: ${deadlocks} Postgres deadlocks`);
   return deadlocks;
+}
+
+/** Adds one repetition's open-loop latency percentiles to `out` and logs them under `label`. */
+function recordLatency(
+  out: SystemResults,
+  latency: { start: { p50: number; p99: number }; seen: { p50: number; p99: number } },
+  label: string,
+): void {
+  out.startP50.push(latency.start.p50);
+  out.startP99.push(latency.start.p99);
+  out.seenP50.push(latency.seen.p50);
+  out.seenP99.push(latency.seen.p99);
+  log(
+    `${label}: latency handler start p50 ${latency.start.p50.toFixed(2)} / p99 ${latency.start.p99.toFixed(2)} ms, ` +
+      `result seen p50 ${latency.seen.p50.toFixed(2)} / p99 ${latency.seen.p99.toFixed(2)} ms`,
+  );
 }
 
 /** One repetition of BullMQ: enqueue single and bulk with no worker, drain, latency. */
@@ -195,15 +203,7 @@ async function bullRepetition(b: BullBench, o: Options, out: SystemResults, rep:
     log(
       `BullMQ #${rep}: drained at ${Math.round(drain.rate)}/s (worker start → first handler ${Math.round(drain.startupMs)} ms)`,
     );
-    const latency = await b.latency(queue, o.warmup, o.measured, o.perSecond);
-    out.startP50.push(latency.start.p50);
-    out.startP99.push(latency.start.p99);
-    out.seenP50.push(latency.seen.p50);
-    out.seenP99.push(latency.seen.p99);
-    log(
-      `BullMQ #${rep}: latency handler start p50 ${latency.start.p50.toFixed(2)} / p99 ${latency.start.p99.toFixed(2)} ms, ` +
-        `result seen p50 ${latency.seen.p50.toFixed(2)} / p99 ${latency.seen.p99.toFixed(2)} ms`,
-    );
+    recordLatency(out, await b.latency(queue, o.warmup, o.measured, o.perSecond), `BullMQ #${rep}`);
     out.workerPeakMiB = maxOf(out.workerPeakMiB, maxOf(drain.workerPeakMiB, memoryMiB(worker.child.pid, "VmHWM")));
   } finally {
     await b.stopWorker(worker);
