@@ -230,7 +230,7 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       const rows = await retryOnDeadlock(() => deferUnservedRows(db, inputs, policy));
       for (const r of rows) {
         if (r.changed && r.gave_up) results[r.ord] = { outcome: "failed", attempt: r.attempts ?? 0, handbacks: r.handbacks ?? 0 };
-        else if (r.changed) results[r.ord] = { outcome: "deferred", handbacks: r.handbacks ?? 0, delayMs: Math.max(0, r.delay_ms ?? 0) };
+        else if (r.changed) results[r.ord] = { outcome: "deferred", handbacks: r.handbacks ?? 0, delayMs: r.delay_ms ?? 0 };
         else if (r.current_status === null) results[r.ord] = { outcome: "not_found" };
         else if (r.current_status === "STARTED") results[r.ord] = { outcome: "started" };
         else results[r.ord] = { outcome: "final", status: r.current_status };

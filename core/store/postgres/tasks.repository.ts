@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Kysely } from "kysely";
 import type { TaskStatus } from "../../task/task-status.js";
 import type { NewTask, ProgressUpdate, TaskCursor, TaskOutcome, UnservedPolicy } from "../task-record.js";
@@ -422,7 +422,9 @@ export async function deferUnservedRows(
   if (inputs.length === 0) return [];
   const giveUp = sql<boolean>`(t.unserved_handbacks >= ${policy.maxHandbacks}::int4
     or t.unserved_since <= now() - make_interval(secs => ${policy.maxAgeMs / 1000}::float8))`;
-  const delayMs = sql<number>`least(${policy.maxDelayMs}::float8, ${policy.firstDelayMs}::float8 * power(2::float8, least(t.unserved_handbacks, 60)))`;
+  // The delay before the next dispatch, after `earlier` handbacks: firstDelayMs doubling, up to maxDelayMs.
+  const delayAfter = (earlier: RawBuilder<number>) =>
+    sql<number>`least(${policy.maxDelayMs}::float8, ${policy.firstDelayMs}::float8 * power(2::float8, least(${earlier}, 60)))`;
   const error = sql`jsonb_build_object('type', 'NoWorkerForType', 'message',
     'no worker of queue ' || t.queue || ' has task type ' || t.type || ' (handed back ' || (t.unserved_handbacks + 1)
     || ' times since ' || coalesce(t.unserved_since, now()) || '); start a worker with the taskpack that defines it, then retry the task')`;
@@ -440,16 +442,16 @@ export async function deferUnservedRows(
           errors = case when ${giveUp} then t.errors || jsonb_build_array(jsonb_build_object('attempt', 0) || ${error})
                         else t.errors end,
           published_at = case when ${giveUp} then t.published_at else null end,
-          dispatch_after = case when ${giveUp} then null else now() + make_interval(secs => ${delayMs} / 1000) end
+          dispatch_after = case when ${giveUp} then null
+                                else now() + make_interval(secs => ${delayAfter(sql`t.unserved_handbacks`)} / 1000) end
       from v join locked as l on l.id = v.id
       where t.id = l.id and l.status in ('PENDING', 'RETRY')
       -- RETURNING reads the updated row: FAILURE only when it gave up, the count with this handback.
       returning v.ord, t.status = 'FAILURE' as gave_up, t.unserved_handbacks as handbacks,
-                case when t.status = 'FAILURE' then null
-                     else least(${policy.maxDelayMs}::float8, ${policy.firstDelayMs}::float8 * power(2::float8, least(t.unserved_handbacks - 1, 60)))
-                end as delay_ms, t.attempts
+                case when t.status = 'FAILURE' then null else ${delayAfter(sql`t.unserved_handbacks - 1`)} end as delay_ms,
+                t.attempts
     )
-    select v.ord, c.ord is not null as changed, c.gave_up, c.handbacks, c.delay_ms::float8 as delay_ms, c.attempts,
+    select v.ord, c.ord is not null as changed, c.gave_up, c.handbacks, c.delay_ms, c.attempts,
            s.status as current_status
     from v
     left join changed as c on c.ord = v.ord
