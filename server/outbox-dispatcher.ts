@@ -2,6 +2,7 @@ import type { TaskQueue } from "../core/queue/task-queue.js";
 import { toTaskMessage } from "../core/queue/to-task-message.js";
 import type { TaskRecord } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
+import { queueingDedupId } from "./submit/queueing-dedup-id.js";
 
 /** Options of {@link startOutboxDispatcher}. */
 export interface OutboxDispatcherOptions {
@@ -39,14 +40,7 @@ export function startOutboxDispatcher(store: TaskStore, queue: TaskQueue, option
   return () => clearInterval(timer);
 }
 
-/**
- * A first submission keeps the task id as its deduplication id (so a message
- * the submit did publish before dying is not queued twice); a manual retry
- * and a task parked by a worker that lacked its type need another one each
- * time, since the earlier message's id may still be in the duplicate window.
- */
+/** The message for a row, under the deduplication id its submit or retry gave it too. */
 function messageOf(task: TaskRecord) {
-  const fresh = task.attempts === 0 && task.errors.length === 0 && task.lostAttempts === 0 && task.unservedHandbacks === 0;
-  const dedupId = `${task.id}#dispatch-${task.attempts}-${task.errors.length}-${task.unservedHandbacks}`;
-  return toTaskMessage(fresh ? task : { ...task, dedupId });
+  return toTaskMessage({ ...task, dedupId: queueingDedupId(task) });
 }

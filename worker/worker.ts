@@ -1,6 +1,6 @@
 import { createBatcher } from "../core/batch/batcher.js";
 import type { Consumer, Delivery, TaskQueue } from "../core/queue/task-queue.js";
-import type { ReleaseAttempt, StartResult, TaskOutcome, UnservedPolicy, UnservedResult } from "../core/store/task-record.js";
+import type { ReleaseAttempt, StartAttempt, StartResult, TaskOutcome, UnservedPolicy, UnservedResult } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import type { TaskTypeRecord } from "../core/store/task-type-record.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
@@ -12,6 +12,7 @@ import { checkWithin } from "./health/check-within.js";
 import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
 import { createUnservedLog } from "./unserved-log.js";
 import { Slots } from "../core/concurrency/slots.js";
+import { KeyedTurns } from "../core/concurrency/keyed-turns.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -119,6 +120,8 @@ export const DEFAULT_UNSERVED_POLICY: UnservedPolicy = {
 
 /** One attempt in progress, as the worker tracks it. */
 interface RunningAttempt {
+  /** Its attempt number. */
+  attempt: number;
   abort: AbortController;
   /** Why its signal was aborted, if it was. */
   why?: "shutdown" | "cancel" | "timeout";
@@ -152,6 +155,11 @@ export function createWorker(options: WorkerOptions): Worker {
   const runSlots = new Slots(concurrency);
   /** Running attempts by task id. */
   const running = new Map<string, RunningAttempt>();
+  // Deliveries of one task claim one at a time, each after the attempt the previous one started is in
+  // `running`: a duplicate message of a task running here (two publishers of one queueing, a redelivery
+  // racing its ack) then names that attempt in its claim and is dropped, rather than claimed as if this
+  // worker had lost the attempt, which would run the task a second time beside the first.
+  const claimTurns = new KeyedTurns();
   const timeoutGraceMs = options.timeoutGraceMs ?? 5000;
   const maxLostAttempts = options.maxLostAttempts ?? 5;
   let unsubscribeCancels: (() => void) | undefined;
@@ -162,7 +170,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let consumerState: ConsumerState = "starting";
   const healthTimeoutMs = options.healthTimeoutMs ?? 2000;
 
-  const claim = createBatcher<{ id: string; worker: string }, StartResult>((items) => store.startTasks(items));
+  const claim = createBatcher<StartAttempt, StartResult>((items) => store.startTasks(items));
   const finish = createBatcher<TaskOutcome, boolean>((items) => store.finishTasks(items));
   const release = createBatcher<ReleaseAttempt, boolean>((items) => store.releaseTasks(items));
   const unservedPolicy: UnservedPolicy = { ...DEFAULT_UNSERVED_POLICY, ...options.unserved };
@@ -245,10 +253,21 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Claims the task of a delivery that holds a run slot, runs it and settles it; calls `freeSlot` once it stopped running. */
   const claimAndRun = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void): Promise<void> => {
+    const turn = claimTurns.take(delivery.message.id);
+    try {
+      await turn.ready;
+      await claimAndRunInTurn(delivery, task, freeSlot, turn.done);
+    } finally {
+      turn.done();
+    }
+  };
+
+  /** {@link claimAndRun} once it is this delivery's turn to claim; calls `endTurn` once its attempt is in `running`. */
+  const claimAndRunInTurn = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void, endTurn: () => void): Promise<void> => {
     const message = delivery.message;
     let claimed: StartResult;
     try {
-      claimed = await claim({ id: message.id, worker: name });
+      claimed = await claim({ id: message.id, worker: name, runningAttempt: running.get(message.id)?.attempt });
     } catch (e) {
       log(`[worker] could not claim task ${message.id}: ${String(e)}; will retry`);
       delivery.nak(BACKEND_RETRY_MS);
@@ -295,11 +314,16 @@ export function createWorker(options: WorkerOptions): Worker {
     const abandoned = new Promise<undefined>((resolve) => {
       letGo = () => resolve(undefined);
     });
-    const run: RunningAttempt = { abort, letGo };
+    const run: RunningAttempt = { attempt: claimed.attempt, abort, letGo };
     const timeoutMs = record.timeoutMs ?? task.definition.timeoutMs;
     let deadline: NodeJS.Timeout | undefined;
     let abandon: NodeJS.Timeout | undefined;
     running.set(message.id, run);
+    endTurn();
+    // A retry may start a new attempt here while this one still winds down: each removes only itself.
+    const notRunning = (): void => {
+      if (running.get(message.id) === run) running.delete(message.id);
+    };
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
     const releaseGate = await (record.lostAttempts > 0 ? gate.exclusive() : gate.shared());
     // The worker began to stop while it waited: starting it now would only mean aborting it later.
@@ -307,7 +331,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (run.why !== undefined) {
       // Cancelled or shutting down while it waited for its turn: it never started.
       clearInterval(heartbeat);
-      running.delete(message.id);
+      notRunning();
       releaseGate();
       freeSlot();
       if (run.why === "cancel") delivery.ack(); // the store says REVOKED already
@@ -341,7 +365,7 @@ export function createWorker(options: WorkerOptions): Worker {
       clearTimeout(deadline);
       clearTimeout(abandon);
       clearInterval(heartbeat);
-      running.delete(message.id);
+      notRunning();
       releaseGate();
       // The outcome's write and ack need no run slot: the next task may start meanwhile.
       freeSlot();

@@ -54,6 +54,8 @@ export interface TaskRecord {
   unservedHandbacks: number;
   /** When a worker first handed it back for lack of its type; null: never. */
   unservedSince: Date | null;
+  /** Times a retry put it back in the queue. */
+  requeues: number;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */
@@ -132,6 +134,13 @@ export interface InsertedTask {
 export interface StartAttempt {
   id: string;
   worker: string;
+  /**
+   * The attempt of this task that the claiming worker is running right now,
+   * if any. A task STARTED with that attempt is not claimed (the delivery is
+   * a duplicate of the running one's message, not a redelivery after a lost
+   * worker) and is reported `{ run: false, reason: "final", status: "STARTED" }`.
+   */
+  runningAttempt?: number;
 }
 
 /** The answer to a claim: the attempt number to run, or why not to run. */

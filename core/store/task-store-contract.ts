@@ -93,6 +93,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             progressMessage: "",
             unservedHandbacks: 0,
             unservedSince: null,
+            requeues: 0,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
@@ -364,6 +365,43 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.ok(rec?.startedAt instanceof Date);
         assert.deepEqual(await store().getTask(pending.id), rec);
         assert.deepEqual(await store().startTasks([]), []);
+      });
+
+      test("startTasks leaves a task STARTED with the claim's runningAttempt alone; another attempt number claims it", async () => {
+        const task = newTask();
+        await store().insertTasks([task]);
+        const [first] = await store().startTasks([{ id: task.id, worker: "w1" }]);
+        assert.ok(first?.run && first.attempt === 1);
+        // A duplicate message, claimed by the worker that runs attempt 1.
+        assert.deepEqual(await store().startTasks([{ id: task.id, worker: "w1", runningAttempt: 1 }]), [
+          { run: false, reason: "final", status: "STARTED" },
+        ]);
+        const untouched = await store().getTask(task.id);
+        assert.equal(untouched?.attempts, 1);
+        assert.equal(untouched?.lostAttempts, 0);
+        // A worker running some other attempt (say a stale one) does not stop a redelivery's claim.
+        const [again] = await store().startTasks([{ id: task.id, worker: "w2", runningAttempt: 7 }]);
+        assert.ok(again?.run);
+        assert.equal(again.attempt, 2);
+        assert.equal(again.record.lostAttempts, 1);
+        // runningAttempt says nothing about tasks that are not STARTED.
+        const pending = newTask();
+        await store().insertTasks([pending]);
+        const [fresh] = await store().startTasks([{ id: pending.id, worker: "w1", runningAttempt: 0 }]);
+        assert.ok(fresh?.run && fresh.attempt === 1);
+      });
+
+      test("requeueTask counts the requeues, each one queueing of the task", async () => {
+        const task = newTask();
+        await store().insertTasks([task]);
+        assert.equal((await store().revokeTask(task.id)).outcome, "revoked");
+        const first = await store().requeueTask(task.id);
+        assert.equal(first.outcome, "requeued");
+        assert.equal(first.outcome === "requeued" ? first.record.requeues : undefined, 1);
+        assert.equal((await store().revokeTask(task.id)).outcome, "revoked");
+        const second = await store().requeueTask(task.id);
+        assert.equal(second.outcome === "requeued" ? second.record.requeues : undefined, 2);
+        assert.equal((await store().getTask(task.id))?.requeues, 2);
       });
 
       test("finishTasks applies only the current attempt, once", async () => {

@@ -28,7 +28,8 @@ export interface TaskStore {
   /**
    * Claims deliveries for running: a task that is PENDING, RETRY or STARTED
    * (a redelivery after a lost worker) moves to STARTED with its attempt
-   * count raised; a final task is left alone and reported as not runnable.
+   * count raised; a final task is left alone and reported as not runnable,
+   * and so is a task STARTED with the claim's `runningAttempt`.
    */
   startTasks(attempts: readonly StartAttempt[]): Promise<StartResult[]>;
 

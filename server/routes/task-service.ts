@@ -151,6 +151,7 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
           progressMessage: "",
           unservedHandbacks: 0,
           unservedSince: null,
+          requeues: 0,
         }),
       };
     },

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { createBatcher } from "../../core/batch/batcher.js";
 import type { TaskQueue } from "../../core/queue/task-queue.js";
 import type { InsertedTask, NewTask, TaskRecord } from "../../core/store/task-record.js";
 import { toTaskMessage, type MessageSource } from "../../core/queue/to-task-message.js";
 import type { TaskStore } from "../../core/store/task-store.js";
+import { queueingDedupId } from "./queueing-dedup-id.js";
 
 /** Stores and queues accepted tasks. */
 export interface TaskSubmitter {
@@ -20,8 +20,10 @@ export interface TaskSubmitter {
 
   /**
    * Publishes the message of a task the store already moved back to PENDING
-   * (a retry), with a fresh deduplication id; if that fails, the outbox
-   * dispatcher publishes it later.
+   * (a retry), under the deduplication id of this queueing (see
+   * queueingDedupId), which the outbox dispatcher would use too: if the
+   * publish fails, the dispatcher publishes it later, and if both do, the
+   * queue keeps one.
    */
   requeue(task: TaskRecord): Promise<void>;
 }
@@ -68,7 +70,7 @@ export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSub
     },
     async requeue(task) {
       try {
-        await publish({ ...task, dedupId: `${task.id}#retry-${randomUUID()}` });
+        await publish({ ...task, dedupId: queueingDedupId(task) });
         published(task.id);
       } catch (error) {
         console.error(`[server] task ${task.id} requeued but not queued yet (the dispatcher will retry): ${describe(error)}`);

@@ -84,6 +84,8 @@ export interface StackOptions {
   maxRequestBytes?: number;
   maxArgsDepth?: number;
   corsOrigins?: string[];
+  /** The server's outbox dispatcher (default: every 200 ms, rows unpublished for 500 ms). */
+  outbox?: { intervalMs?: number; olderThanMs?: number };
   /** Workers to start at once (default 1) with the repository's taskpacks. */
   workers?: number;
 }
@@ -120,7 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxRequestBytes: options.maxRequestBytes,
     maxArgsDepth: options.maxArgsDepth,
     corsOrigins: options.corsOrigins,
-    outbox: { intervalMs: 200, olderThanMs: 500 },
+    outbox: { intervalMs: 200, olderThanMs: 500, ...options.outbox },
   });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];

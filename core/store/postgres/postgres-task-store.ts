@@ -148,7 +148,7 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
         else if (seen.has(key)) results[ord] = { run: false, reason: "final", status: "STARTED" };
         else {
           seen.add(key);
-          claims.push({ ord, id: a.id, worker: a.worker });
+          claims.push({ ord, id: a.id, worker: a.worker, runningAttempt: a.runningAttempt ?? null });
         }
       });
       const rows = await retryOnDeadlock(() => claimTaskRows(db, claims));

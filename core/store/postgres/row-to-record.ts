@@ -34,6 +34,7 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     progressMessage: row.progress_message,
     unservedHandbacks: row.unserved_handbacks,
     unservedSince: row.unserved_since,
+    requeues: row.requeues,
   };
 }
 

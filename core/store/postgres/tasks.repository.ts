@@ -115,6 +115,8 @@ export interface ClaimInput {
   ord: number;
   id: string;
   worker: string;
+  /** Not claimed while STARTED with this attempt (it runs in the claiming worker); null: none. */
+  runningAttempt: number | null;
 }
 
 /** The answer to one claim: the updated row when claimed, else the current status (null: no such task). */
@@ -124,8 +126,9 @@ export type ClaimRow =
 
 /**
  * In one statement, moves every PENDING, RETRY or STARTED task of `claims`
- * to STARTED (attempts + 1, worker, started_at) and reports, for the others,
- * their current status. Ids must be distinct valid UUIDs.
+ * to STARTED (attempts + 1, worker, started_at) — except one STARTED with
+ * the claim's `runningAttempt` — and reports, for the others, their current
+ * status. Ids must be distinct valid UUIDs.
  * @returns one entry per claim, ordered by `ord`.
  */
 export async function claimTaskRows(db: Kysely<Database>, claims: readonly ClaimInput[]): Promise<ClaimRow[]> {
@@ -135,8 +138,9 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
       select * from unnest(
         ${claims.map((c) => c.ord)}::int4[],
         ${claims.map((c) => c.id)}::uuid[],
-        ${claims.map((c) => c.worker)}::text[]
-      ) as v(ord, id, worker)
+        ${claims.map((c) => c.worker)}::text[],
+        ${claims.map((c) => c.runningAttempt)}::int4[]
+      ) as v(ord, id, worker, running_attempt)
     ), locked as (${lockedInIdOrder(claims.map((c) => c.id))}
     ), claimed as (
       update tasks as t
@@ -148,6 +152,8 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
       where t.id = l.id and l.status in ('PENDING', 'RETRY', 'STARTED')
         -- Past its queue deadline, a task is expired (see expireTaskRows), not started late.
         and not (l.status = 'PENDING' and l.expires_at is not null and l.expires_at <= now())
+        -- A duplicate message of the attempt that runs in the claiming worker: not lost, leave it be.
+        and not (l.status = 'STARTED' and v.running_attempt is not null and l.attempts = v.running_attempt)
       returning v.ord, ${taskColumns("t")}
     )
     select v.ord, c.ord is not null as claimed, s.status as current_status, ${taskColumns("c")}
@@ -287,6 +293,8 @@ export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<
     .updateTable("tasks")
     .set({
       status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null, published_at: null,
+      // A new name for this queueing of the task: see the requeues migration.
+      requeues: sql`requeues + 1`,
       // A new attempt gets the whole unserved bound again (a worker with the type may be back).
       unserved_handbacks: 0, unserved_since: null, dispatch_after: null,
     })

@@ -54,6 +54,8 @@ export interface TasksTable {
   unserved_since: Date | null;
   /** An unpublished row is not dispatched before this time; NULL: as soon as the dispatcher sees it. */
   dispatch_after: Date | null;
+  /** Times it was put back in the queue by a retry (see the requeues migration). */
+  requeues: Generated<number>;
 }
 
 /** A `tasks` row as selected. */
@@ -94,4 +96,5 @@ export const TASK_COLUMNS = [
   "unserved_handbacks",
   "unserved_since",
   "dispatch_after",
+  "requeues",
 ] as const satisfies readonly (keyof TasksTable)[];
