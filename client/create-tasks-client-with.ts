@@ -1,5 +1,3 @@
-import type { JsonObject } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import { AuthService } from "../gen/tstasks/v1/auth_service_pb.js";
 import { TaskStatus as ProtoStatus, type Task } from "../gen/tstasks/v1/task_pb.js";
@@ -9,6 +7,8 @@ import { newIdempotencyKey } from "./idempotency-key.js";
 import { linkedAbort } from "./linked-abort.js";
 import { logLineFromProto } from "./log-line.js";
 import { retryUnavailable } from "./retry-unavailable.js";
+import { submitManyResultFromProto, type SubmitManyResult } from "./submit-many-result.js";
+import { submitRequest } from "./submit-request.js";
 import { TaskFailedError } from "./task-failed-error.js";
 import { statusToProto, taskFromProto, type TaskInfo } from "./task-info.js";
 import { taskTypeFromProto } from "./task-type-info.js";
@@ -22,6 +22,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_RETRIES = 3;
 /** Longest long-polling wait the server accepts. */
 const MAX_WAIT_MS = 60_000;
+/** Most tasks the server takes in one SubmitTasks call. */
+export const MAX_TASKS_PER_CALL = 1000;
 
 function taskOf(response: { task?: Task }): TaskInfo {
   if (!response.task) throw new ConnectError("the server answered without a task", Code.Internal);
@@ -51,20 +53,28 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
 
   const client: TasksClient = {
     async submit(type, args, o = {}) {
-      const request = {
-        type,
-        // Plain JSON in, as a Struct on the wire; a value JSON cannot carry fails to serialise here.
-        args: (args ?? {}) as JsonObject,
-        maxRetries: o.maxRetries,
-        runAt: o.runAt ? timestampFromDate(o.runAt) : undefined,
-        delayMs: o.delayMs ?? 0,
-        idempotencyKey: o.idempotencyKey ?? "",
-        timeoutMs: o.timeoutMs ?? 0,
-        queueTimeoutMs: o.queueTimeoutMs ?? 0,
-      };
-      const submitOnce = async () => taskOf(await tasks.submitTask(request, call(o.signal)));
+      const { signal, ...options } = o;
+      const request = submitRequest(type, args, options);
+      const submitOnce = async () => taskOf(await tasks.submitTask(request, call(signal)));
       // Without a key, an Unavailable after the server stored the task would make a retry submit it twice.
-      return o.idempotencyKey ? safely(submitOnce, o.signal) : submitOnce();
+      return o.idempotencyKey ? safely(submitOnce, signal) : submitOnce();
+    },
+
+    async submitMany(list, o = {}) {
+      const results: SubmitManyResult[] = [];
+      // One call after the other: the tasks are stored in list order, and a failed call stops the rest.
+      for (let start = 0; start < list.length; start += MAX_TASKS_PER_CALL) {
+        const part = list.slice(start, start + MAX_TASKS_PER_CALL);
+        const request = { tasks: part.map(({ type, args, ...options }) => submitRequest(type, args, options)) };
+        const submitOnce = () => tasks.submitTasks(request, call(o.signal));
+        // As for submit: a retry could store a task without a key twice.
+        const response = await (part.every((t) => t.idempotencyKey) ? safely(submitOnce, o.signal) : submitOnce());
+        if (response.results.length !== part.length) {
+          throw new ConnectError(`the server answered ${response.results.length} results for ${part.length} tasks`, Code.Internal);
+        }
+        for (const r of response.results) results.push(submitManyResultFromProto(r));
+      }
+      return results;
     },
 
     get(id, o = {}) {

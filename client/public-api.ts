@@ -7,7 +7,7 @@ export { argumentErrors } from "./argument-errors.js";
 export type { TokenSource } from "./bearer-token-interceptor.js";
 export { bearerTokenInterceptor } from "./bearer-token-interceptor.js";
 export type { CallBehaviourOptions, Protocol, TasksClientOptions } from "./client-options.js";
-export { createTasksClientWith, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from "./create-tasks-client-with.js";
+export { createTasksClientWith, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_TASKS_PER_CALL } from "./create-tasks-client-with.js";
 export {
   isInvalidArgument,
   isNotFound,
@@ -17,6 +17,7 @@ export {
   isUnavailable,
 } from "./error-predicates.js";
 export type { LogLevelName, LogLine } from "./log-line.js";
+export type { SubmitManyResult } from "./submit-many-result.js";
 export type { TaskEvent } from "./task-event.js";
 export { TaskFailedError } from "./task-failed-error.js";
 export { FINAL_STATUSES, isFinalStatus, TASK_STATUSES } from "./task-info.js";
@@ -28,7 +29,9 @@ export type {
   LogsOptions,
   ResultOptions,
   RunOptions,
+  SubmitManyOptions,
   SubmitOptions,
+  TaskSubmission,
   TasksClient,
   WatchOptions,
 } from "./tasks-client.js";

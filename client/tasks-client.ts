@@ -1,4 +1,5 @@
 import type { LogLine } from "./log-line.js";
+import type { SubmitManyResult } from "./submit-many-result.js";
 import type { TaskEvent } from "./task-event.js";
 import type { TaskInfo, TaskStatus } from "./task-info.js";
 import type { TaskTypeInfo } from "./task-type-info.js";
@@ -23,6 +24,24 @@ export interface SubmitOptions {
   /** The task must start within this many ms (from `runAt`), else it ends FAILURE Expired. */
   queueTimeoutMs?: number;
   /** Aborts the call (ConnectError `Canceled`). */
+  signal?: AbortSignal;
+}
+
+/**
+ * One task of `submitMany`: what `submit` takes, as one object. Each task
+ * has its own options; `idempotencyKey` is what makes `submitMany` retry a
+ * call that failed `Unavailable`.
+ */
+export interface TaskSubmission extends Omit<SubmitOptions, "signal"> {
+  /** Task type, e.g. "test.main.add". */
+  type: string;
+  /** The argument object; default `{}`. */
+  args?: Record<string, unknown>;
+}
+
+/** Options of `submitMany`. */
+export interface SubmitManyOptions {
+  /** Aborts the calls not answered yet (ConnectError `Canceled`); calls answered before were submitted. */
   signal?: AbortSignal;
 }
 
@@ -92,6 +111,24 @@ export interface TasksClient {
    * definition type (`submit<typeof add>(…)`) to check `args` at compile time.
    */
   submit<T = unknown>(type: string, args?: ArgsOf<T>, options?: SubmitOptions): Promise<TaskInfo>;
+  /**
+   * Submits many tasks with few calls (`SubmitTasks`, at most 1000 tasks a
+   * call, sent one call after the other). Resolves with one result per task,
+   * in order: `{ ok: true, task }` (PENDING), or `{ ok: false, error }` with
+   * the ConnectError `submit` would have thrown for that task alone (its code
+   * for `isInvalidArgument` and the other predicates, `argumentErrors(error)`);
+   * a refused task does not stop the others. A repeated `idempotencyKey`
+   * answers with the task stored first, within one list as across calls.
+   * An empty list resolves to `[]` without a call.
+   *
+   * Throws a call's ConnectError when the call fails as a whole (Unauthenticated
+   * token, ResourceExhausted: each call counts as one submission, Unavailable…);
+   * tasks of the calls before it are submitted. A call is retried on
+   * `Unavailable` only when every task in it has an `idempotencyKey`, so that
+   * none can be stored twice; with keys, submitting the same list again after
+   * a failure is safe too.
+   */
+  submitMany(tasks: readonly TaskSubmission[], options?: SubmitManyOptions): Promise<SubmitManyResult[]>;
   /** The task now, or (with `waitMs`) once it is final. NotFound for an unknown id or someone else's task. */
   get(id: string, options?: GetOptions): Promise<TaskInfo>;
   /** The caller's tasks, newest first (admins: everyone's), fetched page by page as you iterate. Needs a token. */

@@ -7,6 +7,7 @@ import { registerList } from "./commands/list.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerRetry } from "./commands/retry.js";
 import { registerSubmit } from "./commands/submit.js";
+import { registerSubmitMany } from "./commands/submit-many.js";
 import { registerToken } from "./commands/token.js";
 import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
@@ -15,6 +16,7 @@ import { addGlobalOptions } from "./global-options.js";
 
 const COMMANDS: readonly RegisterCommand[] = [
   registerSubmit,
+  registerSubmitMany,
   registerGet,
   registerWatch,
   registerList,

@@ -22,6 +22,7 @@ import {
   type GetTaskRequest,
   type ListTasksRequest,
   type SubmitTaskRequest,
+  type SubmitTasksRequest,
   type WatchTaskRequest,
 } from "../../gen/tstasks/v1/task_service_pb.js";
 import { createRestHandler } from "./rest-handler.js";
@@ -55,6 +56,18 @@ class MemoryTasks implements ServiceImpl<typeof TaskService> {
     });
     this.tasks.set(task.id, task);
     return { task };
+  }
+
+  /** Accepts every task but "bad.args", whose result is the error a single submit would throw. */
+  submitTasks(req: SubmitTasksRequest, ctx: HandlerContext) {
+    this.lastContext = ctx;
+    return {
+      results: req.tasks.map((t) =>
+        t.type === "bad.args"
+          ? { outcome: { case: "error" as const, value: { code: "invalid_argument", message: "no", errors: { a: "must be an integer" } } } }
+          : { outcome: { case: "task" as const, value: this.submitTask(t, ctx).task } },
+      ),
+    };
   }
 
   getTask(req: GetTaskRequest, ctx: HandlerContext) {
@@ -190,6 +203,29 @@ describe("REST handler over a real HTTP server", () => {
     assert.equal(ctx.values.get(callerKey), "alice");
     assert.ok(ctx.url.endsWith("/task"));
     assert.equal(ctx.signal.aborted, true, "the context signal is aborted once the call is done");
+  });
+
+  it("POST /task:batch reaches SubmitTasks (not SubmitTask) and answers the whole response, oneofs by field name", async () => {
+    const body = JSON.stringify({ tasks: [{ type: "test.main.add", args: { a: 1 } }, { type: "bad.args" }] });
+    const { status, json } = await call("POST", "/task:batch", body);
+    assert.equal(status, 200);
+    assert.equal(tasks.lastContext?.method.name, "SubmitTasks");
+    const results = json?.results as Record<string, Record<string, unknown>>[];
+    assert.equal(results.length, 2);
+    assert.equal(results[0]?.task?.type, "test.main.add");
+    assert.equal(results[0]?.task?.status, "PENDING", "enums inside list items lose their prefix too");
+    assert.deepEqual(results[0]?.task?.args, { a: 1 });
+    assert.equal("error" in results[0]!, false, "only the oneof case that is set");
+    assert.deepEqual(results[1], { error: { code: "invalid_argument", message: "no", errors: { a: "must be an integer" } } });
+
+    const wrongVerb = await call("GET", "/task:batch");
+    assert.equal(wrongVerb.status, 405);
+    assert.equal(wrongVerb.res.headers.get("allow"), "POST");
+    // "/task" and "/task/{id}" must not swallow the verb path, nor it theirs.
+    const single = await call("POST", "/task", JSON.stringify({ type: "test.main.add" }));
+    assert.equal(single.status, 200);
+    assert.equal(tasks.lastContext?.method.name, "SubmitTask");
+    assert.equal((await call("POST", "/task:other", "{}")).status, 404);
   });
 
   it("GET /task/{id} answers the response_body field and copies response headers", async () => {

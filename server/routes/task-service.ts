@@ -1,28 +1,16 @@
-import { randomUUID } from "node:crypto";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { kClientAddress, requireCaller, type CallerResolver } from "../access/caller.js";
-import { jsonDepth } from "../access/json-depth.js";
 import { maySee } from "../access/ownership.js";
-import { PermissionDeniedError } from "../auth/auth-errors.js";
-import { isAdmin, mayRun } from "../auth/principal.js";
+import { isAdmin, type Principal } from "../auth/principal.js";
 import type { RateLimit } from "../auth/rate-limit.js";
 import type { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import type { TaskStore } from "../../core/store/task-store.js";
-import type { JsonObject } from "../../core/task/json.js";
-import { jsonHasNulChar } from "../../core/task/has-nul-char.js";
-import { MAX_RETRIES } from "../../core/task/define-task.js";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { resolveRunAt } from "./run-at.js";
 import type { TaskCatalog } from "../catalog/task-catalog.js";
 import type { TaskSubmitter } from "../submit/task-submitter.js";
-import {
-  ArgumentsInvalidError,
-  AuthorizationRequiredError,
-  RequestInvalidError,
-  TaskNotFoundError,
-  TaskStateConflictError,
-  UnknownTaskTypeError,
-} from "../errors/domain-errors.js";
+import { RequestInvalidError, TaskNotFoundError, TaskStateConflictError } from "../errors/domain-errors.js";
+import { buildNewTask, type SubmissionRules } from "./build-new-task.js";
+import { checkBatchSize, submitTaskBatch } from "./submit-task-batch.js";
+import { submittedTask } from "./submitted-task.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { logLineToProto, statusFromProto, taskToProto, taskTypeToProto, watchEventToProto } from "./task-to-proto.js";
 import type { TaskEventBus } from "../../core/events/task-event-bus.js";
@@ -62,7 +50,8 @@ const MAX_PAGE_SIZE = 1000;
  */
 export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof TaskService> {
   const { store, catalog, submitter, caller } = deps;
-  const maxArgsDepth = deps.maxArgsDepth ?? 32;
+  const rules: SubmissionRules = { catalog, maxArgsDepth: deps.maxArgsDepth ?? 32 };
+  const batchDeps = { ...rules, store, submitter };
 
   /** The task if it exists and the caller may see it; else TaskNotFoundError (never "forbidden"). */
   const findTask = async (id: string, ctx: HandlerContext) => {
@@ -80,80 +69,17 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
   return {
     async submitTask(req, ctx) {
       const who = await caller(ctx);
-      await deps.submitLimit.consume(who ? `sub:${who.sub}` : `ip:${ctx.values.get(kClientAddress)}`);
-      if (req.type === "") {
-        throw new RequestInvalidError("Input payload validation failed", {
-          type: "is required: the task type to run, e.g. test.main.add",
-        });
-      }
-      const entry = await catalog.get(req.type);
-      if (!entry) throw new UnknownTaskTypeError(req.type);
-      if (entry.record.protected) {
-        if (!who) throw new AuthorizationRequiredError(req.type);
-        if (!mayRun(who, req.type)) {
-          throw new PermissionDeniedError(`your token does not allow task type "${req.type}" (GET /protected lists what it allows)`);
-        }
-      }
-      const args: JsonObject = req.args ?? {};
-      if (req.idempotencyKey.length > 200) {
-        throw new RequestInvalidError("Input payload validation failed", { idempotency_key: "must be at most 200 characters" });
-      }
-      if (req.maxRetries !== undefined && (req.maxRetries < 0 || req.maxRetries > MAX_RETRIES)) {
-        throw new RequestInvalidError("Input payload validation failed", { max_retries: `must be from 0 to ${MAX_RETRIES}` });
-      }
-      if (jsonDepth(args, maxArgsDepth) > maxArgsDepth) {
-        throw new ArgumentsInvalidError({ args: `nests deeper than ${maxArgsDepth} levels` });
-      }
-      // Postgres jsonb cannot store U+0000: refuse it here rather than fail a whole insert batch.
-      if (jsonHasNulChar(JSON.stringify(args))) {
-        throw new ArgumentsInvalidError({ args: "must not contain the NUL character (\\u0000)" });
-      }
-      const errors = entry.validate(args);
-      if (Object.keys(errors).length > 0) throw new ArgumentsInvalidError(errors);
+      await deps.submitLimit.consume(submitLimitKey(who, ctx));
+      const task = await buildNewTask(req, who, rules);
+      return { task: await submittedTask(store, task, await submitter.submit(task)) };
+    },
 
-      const runAt = resolveRunAt(req.runAt ? timestampDate(req.runAt) : undefined, req.delayMs);
-      const task = {
-        id: randomUUID(),
-        type: req.type,
-        queue: entry.record.queue,
-        args,
-        owner: who?.sub ?? null,
-        // What the worker checks before running a protected type.
-        permission: entry.record.protected ? req.type : null,
-        maxRetries: req.maxRetries ?? null,
-        runAt,
-        idempotencyKey: req.idempotencyKey || null,
-        timeoutMs: req.timeoutMs || null,
-        // The queue deadline counts from when the task may first run.
-        expiresAt: req.queueTimeoutMs ? new Date((runAt?.getTime() ?? Date.now()) + req.queueTimeoutMs) : null,
-      };
-      const inserted = await submitter.submit(task);
-      if (inserted.existing) {
-        const earlier = await store.getTask(inserted.id);
-        if (earlier) return { task: taskToProto(earlier) };
-      }
-      const createdAt = inserted.createdAt;
-      return {
-        task: taskToProto({
-          ...task,
-          status: "PENDING",
-          result: null,
-          error: null,
-          attempts: 0,
-          worker: null,
-          createdAt,
-          startedAt: null,
-          finishedAt: null,
-          errors: [],
-          lostAttempts: 0,
-          publishedAt: null,
-          progress: 0,
-          progressMessage: "",
-          unservedHandbacks: 0,
-          unservedSince: null,
-          requeues: 0,
-        }),
-      };
+    async submitTasks(req, ctx) {
+      const who = await caller(ctx);
+      checkBatchSize(req.tasks.length);
+      // A call counts as one submission: batching is what callers with many tasks should do.
+      await deps.submitLimit.consume(submitLimitKey(who, ctx));
+      return { results: await submitTaskBatch(req.tasks, who, batchDeps) };
     },
 
     async getTask(req, ctx) {
@@ -237,4 +163,9 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       return { types: Object.fromEntries(records.map((r) => [r.name, taskTypeToProto(r)])) };
     },
   };
+}
+
+/** Whose submission budget a call spends: the token's user, else the client address. */
+function submitLimitKey(who: Principal | undefined, ctx: HandlerContext): string {
+  return who ? `sub:${who.sub}` : `ip:${ctx.values.get(kClientAddress)}`;
 }

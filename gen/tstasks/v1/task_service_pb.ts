@@ -15,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task_service.proto.
  */
 export const file_tstasks_v1_task_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siKgoOR2V0VGFza1JlcXVlc3QSCgoCaWQYASABKAkSDAoEd2FpdBgCIAEoCSIxCg9HZXRUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayIeChBXYXRjaFRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIpQBChFXYXRjaFRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrSAASLAoIcHJvZ3Jlc3MYAiABKAsyGC50c3Rhc2tzLnYxLlRhc2tQcm9ncmVzc0gAEiYKA2xvZxgDIAEoCzIXLnRzdGFza3MudjEuVGFza0xvZ0xpbmVIAEIHCgVldmVudCJGChJHZXRUYXNrTG9nc1JlcXVlc3QSCgoCaWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDEhEKCXBhZ2Vfc2l6ZRgDIAEoBSJQChNHZXRUYXNrTG9nc1Jlc3BvbnNlEiYKBWxpbmVzGAEgAygLMhcudHN0YXNrcy52MS5UYXNrTG9nTGluZRIRCgl0cnVuY2F0ZWQYAiABKAgibwoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJNChFMaXN0VGFza3NSZXNwb25zZRIfCgV0YXNrcxgBIAMoCzIQLnRzdGFza3MudjEuVGFzaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHwoRQ2FuY2VsVGFza1JlcXVlc3QSCgoCaWQYASABKAkiNAoSQ2FuY2VsVGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siHgoQUmV0cnlUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSIzChFSZXRyeVRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIhYKFExpc3RUYXNrVHlwZXNSZXF1ZXN0IpgBChVMaXN0VGFza1R5cGVzUmVzcG9uc2USOwoFdHlwZXMYASADKAsyLC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZS5UeXBlc0VudHJ5GkIKClR5cGVzRW50cnkSCwoDa2V5GAEgASgJEiMKBXZhbHVlGAIgASgLMhQudHN0YXNrcy52MS5UYXNrVHlwZToCOAEy0wYKC1Rhc2tTZXJ2aWNlEmMKClN1Ym1pdFRhc2sSHS50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVzcG9uc2UiFoLT5JMCEDoBKmIEdGFzayIFL3Rhc2sSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EmgKCVdhdGNoVGFzaxIcLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVxdWVzdBodLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVzcG9uc2UiHJACAYLT5JMCExIRL3Rhc2sve2lkfS9ldmVudHMwARJqCgtHZXRUYXNrTG9ncxIeLnRzdGFza3MudjEuR2V0VGFza0xvZ3NSZXF1ZXN0Gh8udHN0YXNrcy52MS5HZXRUYXNrTG9nc1Jlc3BvbnNlIhqQAgGC0+STAhESDy90YXNrL3tpZH0vbG9ncxJaCglMaXN0VGFza3MSHC50c3Rhc2tzLnYxLkxpc3RUYXNrc1JlcXVlc3QaHS50c3Rhc2tzLnYxLkxpc3RUYXNrc1Jlc3BvbnNlIhCQAgGC0+STAgcSBS90YXNrEm8KCkNhbmNlbFRhc2sSHS50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVzcG9uc2UiIoLT5JMCHDoBKmIEdGFzayIRL3Rhc2sve2lkfS9jYW5jZWwSawoJUmV0cnlUYXNrEhwudHN0YXNrcy52MS5SZXRyeVRhc2tSZXF1ZXN0Gh0udHN0YXNrcy52MS5SZXRyeVRhc2tSZXNwb25zZSIhgtPkkwIbOgEqYgR0YXNrIhAvdGFzay97aWR9L3JldHJ5Em4KDUxpc3RUYXNrVHlwZXMSIC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXF1ZXN0GiEudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UiGJACAYLT5JMCD2IFdHlwZXMSBi90YXNrc2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
+  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siQgoSU3VibWl0VGFza3NSZXF1ZXN0EiwKBXRhc2tzGAEgAygLMh0udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVxdWVzdCJEChNTdWJtaXRUYXNrc1Jlc3BvbnNlEi0KB3Jlc3VsdHMYASADKAsyHC50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXN1bHQibQoQU3VibWl0VGFza1Jlc3VsdBIgCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrSAASLAoFZXJyb3IYAiABKAsyGy50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tFcnJvckgAQgkKB291dGNvbWUimAEKD1N1Ym1pdFRhc2tFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSNwoGZXJyb3JzGAMgAygLMicudHN0YXNrcy52MS5TdWJtaXRUYXNrRXJyb3IuRXJyb3JzRW50cnkaLQoLRXJyb3JzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIqCg5HZXRUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgR3YWl0GAIgASgJIjEKD0dldFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIh4KEFdhdGNoVGFza1JlcXVlc3QSCgoCaWQYASABKAkilAEKEVdhdGNoVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2tIABIsCghwcm9ncmVzcxgCIAEoCzIYLnRzdGFza3MudjEuVGFza1Byb2dyZXNzSAASJgoDbG9nGAMgASgLMhcudHN0YXNrcy52MS5UYXNrTG9nTGluZUgAQgcKBWV2ZW50IkYKEkdldFRhc2tMb2dzUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSEQoJcGFnZV9zaXplGAMgASgFIlAKE0dldFRhc2tMb2dzUmVzcG9uc2USJgoFbGluZXMYASADKAsyFy50c3Rhc2tzLnYxLlRhc2tMb2dMaW5lEhEKCXRydW5jYXRlZBgCIAEoCCJvChBMaXN0VGFza3NSZXF1ZXN0EgwKBHR5cGUYASABKAkSJgoGc3RhdHVzGAIgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIk0KEUxpc3RUYXNrc1Jlc3BvbnNlEh8KBXRhc2tzGAEgAygLMhAudHN0YXNrcy52MS5UYXNrEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfChFDYW5jZWxUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCSI0ChJDYW5jZWxUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayIeChBSZXRyeVRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIjMKEVJldHJ5VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siFgoUTGlzdFRhc2tUeXBlc1JlcXVlc3QimAEKFUxpc3RUYXNrVHlwZXNSZXNwb25zZRI7CgV0eXBlcxgBIAMoCzIsLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1Jlc3BvbnNlLlR5cGVzRW50cnkaQgoKVHlwZXNFbnRyeRILCgNrZXkYASABKAkSIwoFdmFsdWUYAiABKAsyFC50c3Rhc2tzLnYxLlRhc2tUeXBlOgI4ATK7BwoLVGFza1NlcnZpY2USYwoKU3VibWl0VGFzaxIdLnRzdGFza3MudjEuU3VibWl0VGFza1JlcXVlc3QaHi50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXNwb25zZSIWgtPkkwIQOgEqYgR0YXNrIgUvdGFzaxJmCgtTdWJtaXRUYXNrcxIeLnRzdGFza3MudjEuU3VibWl0VGFza3NSZXF1ZXN0Gh8udHN0YXNrcy52MS5TdWJtaXRUYXNrc1Jlc3BvbnNlIhaC0+STAhA6ASoiCy90YXNrOmJhdGNoEl8KB0dldFRhc2sSGi50c3Rhc2tzLnYxLkdldFRhc2tSZXF1ZXN0GhsudHN0YXNrcy52MS5HZXRUYXNrUmVzcG9uc2UiG5ACAYLT5JMCEmIEdGFzaxIKL3Rhc2sve2lkfRJoCglXYXRjaFRhc2sSHC50c3Rhc2tzLnYxLldhdGNoVGFza1JlcXVlc3QaHS50c3Rhc2tzLnYxLldhdGNoVGFza1Jlc3BvbnNlIhyQAgGC0+STAhMSES90YXNrL3tpZH0vZXZlbnRzMAESagoLR2V0VGFza0xvZ3MSHi50c3Rhc2tzLnYxLkdldFRhc2tMb2dzUmVxdWVzdBofLnRzdGFza3MudjEuR2V0VGFza0xvZ3NSZXNwb25zZSIakAIBgtPkkwIREg8vdGFzay97aWR9L2xvZ3MSWgoJTGlzdFRhc2tzEhwudHN0YXNrcy52MS5MaXN0VGFza3NSZXF1ZXN0Gh0udHN0YXNrcy52MS5MaXN0VGFza3NSZXNwb25zZSIQkAIBgtPkkwIHEgUvdGFzaxJvCgpDYW5jZWxUYXNrEh0udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVxdWVzdBoeLnRzdGFza3MudjEuQ2FuY2VsVGFza1Jlc3BvbnNlIiKC0+STAhw6ASpiBHRhc2siES90YXNrL3tpZH0vY2FuY2VsEmsKCVJldHJ5VGFzaxIcLnRzdGFza3MudjEuUmV0cnlUYXNrUmVxdWVzdBodLnRzdGFza3MudjEuUmV0cnlUYXNrUmVzcG9uc2UiIYLT5JMCGzoBKmIEdGFzayIQL3Rhc2sve2lkfS9yZXRyeRJuCg1MaXN0VGFza1R5cGVzEiAudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVxdWVzdBohLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1Jlc3BvbnNlIhiQAgGC0+STAg9iBXR5cGVzEgYvdGFza3NiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
 
 /**
  * @generated from message tstasks.v1.SubmitTaskRequest
@@ -108,6 +108,116 @@ export const SubmitTaskResponseSchema: GenMessage<SubmitTaskResponse> = /*@__PUR
   messageDesc(file_tstasks_v1_task_service, 1);
 
 /**
+ * @generated from message tstasks.v1.SubmitTasksRequest
+ */
+export type SubmitTasksRequest = Message<"tstasks.v1.SubmitTasksRequest"> & {
+  /**
+   * The tasks, each as one SubmitTask request: 1 to 1000.
+   *
+   * @generated from field: repeated tstasks.v1.SubmitTaskRequest tasks = 1;
+   */
+  tasks: SubmitTaskRequest[];
+};
+
+/**
+ * Describes the message tstasks.v1.SubmitTasksRequest.
+ * Use `create(SubmitTasksRequestSchema)` to create a new message.
+ */
+export const SubmitTasksRequestSchema: GenMessage<SubmitTasksRequest> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 2);
+
+/**
+ * @generated from message tstasks.v1.SubmitTasksResponse
+ */
+export type SubmitTasksResponse = Message<"tstasks.v1.SubmitTasksResponse"> & {
+  /**
+   * One per submitted task, in the order of the request.
+   *
+   * @generated from field: repeated tstasks.v1.SubmitTaskResult results = 1;
+   */
+  results: SubmitTaskResult[];
+};
+
+/**
+ * Describes the message tstasks.v1.SubmitTasksResponse.
+ * Use `create(SubmitTasksResponseSchema)` to create a new message.
+ */
+export const SubmitTasksResponseSchema: GenMessage<SubmitTasksResponse> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 3);
+
+/**
+ * What became of one task of a SubmitTasks call.
+ *
+ * @generated from message tstasks.v1.SubmitTaskResult
+ */
+export type SubmitTaskResult = Message<"tstasks.v1.SubmitTaskResult"> & {
+  /**
+   * @generated from oneof tstasks.v1.SubmitTaskResult.outcome
+   */
+  outcome: {
+    /**
+     * Accepted: the task as SubmitTask would have answered.
+     *
+     * @generated from field: tstasks.v1.Task task = 1;
+     */
+    value: Task;
+    case: "task";
+  } | {
+    /**
+     * Refused: nothing was stored for this task.
+     *
+     * @generated from field: tstasks.v1.SubmitTaskError error = 2;
+     */
+    value: SubmitTaskError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message tstasks.v1.SubmitTaskResult.
+ * Use `create(SubmitTaskResultSchema)` to create a new message.
+ */
+export const SubmitTaskResultSchema: GenMessage<SubmitTaskResult> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 4);
+
+/**
+ * Why one task of a SubmitTasks call was refused: what SubmitTask would
+ * have failed with, as in the body of a REST error.
+ *
+ * @generated from message tstasks.v1.SubmitTaskError
+ */
+export type SubmitTaskError = Message<"tstasks.v1.SubmitTaskError"> & {
+  /**
+   * The Connect code, snake_case: "invalid_argument", "unauthenticated",
+   * "permission_denied".
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * A human-readable explanation.
+   *
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * Argument or field name -> problem, for invalid_argument.
+   *
+   * @generated from field: map<string, string> errors = 3;
+   */
+  errors: { [key: string]: string };
+};
+
+/**
+ * Describes the message tstasks.v1.SubmitTaskError.
+ * Use `create(SubmitTaskErrorSchema)` to create a new message.
+ */
+export const SubmitTaskErrorSchema: GenMessage<SubmitTaskError> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 5);
+
+/**
  * @generated from message tstasks.v1.GetTaskRequest
  */
 export type GetTaskRequest = Message<"tstasks.v1.GetTaskRequest"> & {
@@ -131,7 +241,7 @@ export type GetTaskRequest = Message<"tstasks.v1.GetTaskRequest"> & {
  * Use `create(GetTaskRequestSchema)` to create a new message.
  */
 export const GetTaskRequestSchema: GenMessage<GetTaskRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 2);
+  messageDesc(file_tstasks_v1_task_service, 6);
 
 /**
  * @generated from message tstasks.v1.GetTaskResponse
@@ -148,7 +258,7 @@ export type GetTaskResponse = Message<"tstasks.v1.GetTaskResponse"> & {
  * Use `create(GetTaskResponseSchema)` to create a new message.
  */
 export const GetTaskResponseSchema: GenMessage<GetTaskResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 3);
+  messageDesc(file_tstasks_v1_task_service, 7);
 
 /**
  * @generated from message tstasks.v1.WatchTaskRequest
@@ -165,7 +275,7 @@ export type WatchTaskRequest = Message<"tstasks.v1.WatchTaskRequest"> & {
  * Use `create(WatchTaskRequestSchema)` to create a new message.
  */
 export const WatchTaskRequestSchema: GenMessage<WatchTaskRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 4);
+  messageDesc(file_tstasks_v1_task_service, 8);
 
 /**
  * @generated from message tstasks.v1.WatchTaskResponse
@@ -202,7 +312,7 @@ export type WatchTaskResponse = Message<"tstasks.v1.WatchTaskResponse"> & {
  * Use `create(WatchTaskResponseSchema)` to create a new message.
  */
 export const WatchTaskResponseSchema: GenMessage<WatchTaskResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 5);
+  messageDesc(file_tstasks_v1_task_service, 9);
 
 /**
  * @generated from message tstasks.v1.GetTaskLogsRequest
@@ -233,7 +343,7 @@ export type GetTaskLogsRequest = Message<"tstasks.v1.GetTaskLogsRequest"> & {
  * Use `create(GetTaskLogsRequestSchema)` to create a new message.
  */
 export const GetTaskLogsRequestSchema: GenMessage<GetTaskLogsRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 6);
+  messageDesc(file_tstasks_v1_task_service, 10);
 
 /**
  * @generated from message tstasks.v1.GetTaskLogsResponse
@@ -257,7 +367,7 @@ export type GetTaskLogsResponse = Message<"tstasks.v1.GetTaskLogsResponse"> & {
  * Use `create(GetTaskLogsResponseSchema)` to create a new message.
  */
 export const GetTaskLogsResponseSchema: GenMessage<GetTaskLogsResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 7);
+  messageDesc(file_tstasks_v1_task_service, 11);
 
 /**
  * @generated from message tstasks.v1.ListTasksRequest
@@ -297,7 +407,7 @@ export type ListTasksRequest = Message<"tstasks.v1.ListTasksRequest"> & {
  * Use `create(ListTasksRequestSchema)` to create a new message.
  */
 export const ListTasksRequestSchema: GenMessage<ListTasksRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 8);
+  messageDesc(file_tstasks_v1_task_service, 12);
 
 /**
  * @generated from message tstasks.v1.ListTasksResponse
@@ -321,7 +431,7 @@ export type ListTasksResponse = Message<"tstasks.v1.ListTasksResponse"> & {
  * Use `create(ListTasksResponseSchema)` to create a new message.
  */
 export const ListTasksResponseSchema: GenMessage<ListTasksResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 9);
+  messageDesc(file_tstasks_v1_task_service, 13);
 
 /**
  * @generated from message tstasks.v1.CancelTaskRequest
@@ -338,7 +448,7 @@ export type CancelTaskRequest = Message<"tstasks.v1.CancelTaskRequest"> & {
  * Use `create(CancelTaskRequestSchema)` to create a new message.
  */
 export const CancelTaskRequestSchema: GenMessage<CancelTaskRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 10);
+  messageDesc(file_tstasks_v1_task_service, 14);
 
 /**
  * @generated from message tstasks.v1.CancelTaskResponse
@@ -355,7 +465,7 @@ export type CancelTaskResponse = Message<"tstasks.v1.CancelTaskResponse"> & {
  * Use `create(CancelTaskResponseSchema)` to create a new message.
  */
 export const CancelTaskResponseSchema: GenMessage<CancelTaskResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 11);
+  messageDesc(file_tstasks_v1_task_service, 15);
 
 /**
  * @generated from message tstasks.v1.RetryTaskRequest
@@ -372,7 +482,7 @@ export type RetryTaskRequest = Message<"tstasks.v1.RetryTaskRequest"> & {
  * Use `create(RetryTaskRequestSchema)` to create a new message.
  */
 export const RetryTaskRequestSchema: GenMessage<RetryTaskRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 12);
+  messageDesc(file_tstasks_v1_task_service, 16);
 
 /**
  * @generated from message tstasks.v1.RetryTaskResponse
@@ -389,7 +499,7 @@ export type RetryTaskResponse = Message<"tstasks.v1.RetryTaskResponse"> & {
  * Use `create(RetryTaskResponseSchema)` to create a new message.
  */
 export const RetryTaskResponseSchema: GenMessage<RetryTaskResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 13);
+  messageDesc(file_tstasks_v1_task_service, 17);
 
 /**
  * @generated from message tstasks.v1.ListTaskTypesRequest
@@ -402,7 +512,7 @@ export type ListTaskTypesRequest = Message<"tstasks.v1.ListTaskTypesRequest"> & 
  * Use `create(ListTaskTypesRequestSchema)` to create a new message.
  */
 export const ListTaskTypesRequestSchema: GenMessage<ListTaskTypesRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 14);
+  messageDesc(file_tstasks_v1_task_service, 18);
 
 /**
  * @generated from message tstasks.v1.ListTaskTypesResponse
@@ -419,7 +529,7 @@ export type ListTaskTypesResponse = Message<"tstasks.v1.ListTaskTypesResponse"> 
  * Use `create(ListTaskTypesResponseSchema)` to create a new message.
  */
 export const ListTaskTypesResponseSchema: GenMessage<ListTaskTypesResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 15);
+  messageDesc(file_tstasks_v1_task_service, 19);
 
 /**
  * Submit tasks, read their state and results, and discover task types.
@@ -437,6 +547,24 @@ export const TaskService: GenService<{
     methodKind: "unary";
     input: typeof SubmitTaskRequestSchema;
     output: typeof SubmitTaskResponseSchema;
+  },
+  /**
+   * Submits up to 1000 tasks in one call, each validated, stored and queued
+   * as SubmitTask would: the answer has one result per task, in request
+   * order, either the task (PENDING; for a repeated idempotency key, the
+   * task stored first) or the error that task alone got. The call as a
+   * whole fails only when it cannot be served: no tasks or more than 1000
+   * (InvalidArgument), a bad token (Unauthenticated), rate limited
+   * (ResourceExhausted; a call counts as one submission), or the store
+   * unavailable (Unavailable: as after a SubmitTask, some of the tasks may
+   * have been stored all the same; resubmit only with idempotency keys).
+   *
+   * @generated from rpc tstasks.v1.TaskService.SubmitTasks
+   */
+  submitTasks: {
+    methodKind: "unary";
+    input: typeof SubmitTasksRequestSchema;
+    output: typeof SubmitTasksResponseSchema;
   },
   /**
    * The current state of one task. NotFound when the id is unknown.
