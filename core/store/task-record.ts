@@ -44,8 +44,6 @@ export interface TaskRecord {
   expiresAt: Date | null;
   /** Attempts whose worker vanished (crash, kill, lost connection) without recording an outcome. */
   lostAttempts: number;
-  /** When the queue got its message; null: not yet (the outbox dispatcher will publish it). */
-  publishedAt: Date | null;
   /** The latest attempt's progress, 0 to 1 (1 once SUCCESS). */
   progress: number;
   /** The message of the latest progress report; empty if none. */
@@ -119,6 +117,13 @@ export interface NewTask {
   timeoutMs?: number | null;
   /** Queue deadline; omit or null for none. */
   expiresAt?: Date | null;
+  /**
+   * True when its submitter will not publish it (a run_at far enough ahead):
+   * the outbox dispatcher queues it when `runAt` comes, and
+   * {@link TaskStore.markPublished} leaves it be. Default false: the
+   * submitter publishes it at once, the dispatcher only if it did not.
+   */
+  hold?: boolean;
 }
 
 /** What {@link TaskStore.insertTasks} reports per task. */

@@ -88,7 +88,6 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             timeoutMs: null,
             expiresAt: null,
             lostAttempts: 0,
-            publishedAt: null,
             progress: 0,
             progressMessage: "",
             unservedHandbacks: 0,
@@ -146,6 +145,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         const b = newTask();
         const done = newTask();
         await store().insertTasks([a, b, done]);
+        assert.deepEqual(await store().awaitingDispatch([a.id, b.id, done.id, randomUUID(), "nope"]), new Set([a.id, b.id, done.id]));
         await store().markPublished([done.id]);
         await assert.rejects(
           store().dispatchUnpublished(1000, 0, async () => {
@@ -160,16 +160,18 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.ok(n >= 2);
         assert.ok(seen.includes(a.id) && seen.includes(b.id), "still there after the failed round");
         assert.ok(!seen.includes(done.id));
-        assert.ok((await store().getTask(a.id))?.publishedAt instanceof Date);
+        assert.deepEqual(await store().awaitingDispatch([a.id, b.id, done.id]), new Set(), "dispatched rows leave the outbox");
         const again: string[] = [];
         await store().dispatchUnpublished(1000, 0, async (tasks) => {
           again.push(...tasks.map((t) => t.id));
         });
         assert.ok(!again.includes(a.id));
-        // A delayed task is held until its run_at, whatever the age limit; once due it is dispatched.
-        const later = newTask({ runAt: new Date(Date.now() + 60_000) });
-        const due = newTask({ runAt: new Date(Date.now() - 1000) });
+        // A held task waits for its run_at, whatever the age limit, and markPublished leaves it; once due it is dispatched.
+        const later = newTask({ runAt: new Date(Date.now() + 60_000), hold: true });
+        const due = newTask({ runAt: new Date(Date.now() - 1000), hold: true });
         await store().insertTasks([later, due]);
+        await store().markPublished([later.id]);
+        assert.ok((await store().awaitingDispatch([later.id])).has(later.id), "markPublished took a held row out of the outbox");
         const held: string[] = [];
         await store().dispatchUnpublished(1000, 60_000, async (tasks) => void held.push(...tasks.map((t) => t.id)));
         assert.ok(!held.includes(later.id), "a task due later was dispatched early");
@@ -203,7 +205,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.deepEqual(first[3], { outcome: "final", status: "REVOKED" });
         const parked = await store().getTask(pending.id);
         assert.equal(parked?.status, "PENDING");
-        assert.equal(parked?.publishedAt, null, "unpublished again, for the dispatcher");
+        assert.deepEqual(await store().awaitingDispatch([pending.id]), new Set([pending.id]), "unpublished again, for the dispatcher");
         assert.equal(parked?.unservedHandbacks, 1);
         assert.ok(parked?.unservedSince instanceof Date);
         assert.equal((await store().getTask(retry.id))?.status, "RETRY");
@@ -235,7 +237,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         await store().insertTasks([raced]);
         await store().deferUnservedTasks([raced.id], { ...policy, firstDelayMs: 0 });
         await store().markPublished([raced.id]);
-        assert.equal((await store().getTask(raced.id))?.publishedAt, null, "the parked row was marked published");
+        assert.deepEqual(await store().awaitingDispatch([raced.id]), new Set([raced.id]), "the parked row was marked published");
 
         // A retry starts the bound afresh.
         assert.equal((await store().requeueTask(pending.id)).outcome, "requeued");

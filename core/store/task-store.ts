@@ -69,10 +69,14 @@ export interface TaskStore {
 
   /**
    * Records that the queue has these tasks' messages (transactional outbox),
-   * after a submit or a retry published them. A task that a worker has
-   * parked since (see {@link deferUnservedTasks}) stays unpublished.
+   * after a submit or a retry published them. A held task (see
+   * {@link NewTask.hold}), or one a worker has parked since (see
+   * {@link deferUnservedTasks}), stays unpublished.
    */
   markPublished(ids: readonly string[]): Promise<void>;
+
+  /** Which of these tasks the outbox still has to queue (not published yet, held or parked). */
+  awaitingDispatch(ids: readonly string[]): Promise<Set<string>>;
 
   /**
    * A worker received these tasks' messages but has not got their task type

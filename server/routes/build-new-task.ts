@@ -17,8 +17,8 @@ import {
 } from "../errors/domain-errors.js";
 import { resolveRunAt } from "./run-at.js";
 
-/** A task ready for the submitter, every optional field given (null: not set). */
-export type BuiltTask = Required<NewTask>;
+/** A task ready for the submitter, every optional field given (null: not set); whether it is held is the submitter's call. */
+export type BuiltTask = Required<Omit<NewTask, "hold">>;
 
 /** What checking a submission needs besides the request and the caller. */
 export interface SubmissionRules {

@@ -28,7 +28,6 @@ export async function submittedTask(store: TaskStore, task: BuiltTask, inserted:
     finishedAt: null,
     errors: [],
     lostAttempts: 0,
-    publishedAt: null,
     progress: 0,
     progressMessage: "",
     unservedHandbacks: 0,

@@ -53,12 +53,12 @@ export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSub
 
   return {
     async submit(task) {
-      const inserted = await insert(task);
-      // A repeated idempotency key: the earlier task was queued when it was submitted.
-      if (inserted.existing) return inserted;
       // A task due later stays in the store until then: the dispatcher publishes it when it is due. Its
       // message would otherwise go round as delayed naks, each holding one of the queue's ack-pending slots.
-      if (task.runAt && task.runAt.getTime() - Date.now() > HOLD_AFTER_MS) return inserted;
+      const hold = task.runAt != null && task.runAt.getTime() - Date.now() > HOLD_AFTER_MS;
+      const inserted = await insert({ ...task, hold });
+      // A repeated idempotency key: the earlier task was queued when it was submitted.
+      if (inserted.existing || hold) return inserted;
       try {
         await publish(task);
         published(task.id);

@@ -26,7 +26,7 @@ describe("readiness follows the real backends [real]", () => {
     const submit = await httpJson(`${stack.baseUrl}/task`, { body: { type: "test.main.subtract", args: { x: 9, y: 4 } } });
     assert.equal(submit.status, 200, submit.text);
     assert.equal(submit.body.status, "PENDING");
-    assert.equal((await stack.store.getTask(submit.body.id))?.publishedAt, null);
+    assert.ok((await stack.store.awaitingDispatch([submit.body.id])).has(submit.body.id), "left to the outbox dispatcher");
     await stack.nats!.restart();
     await waitUntil(async () => (await httpJson(`${stack.baseUrl}/ready`)).status === 200, { timeoutMs: 20_000, label: "/ready 200" });
     const done = await waitForFinal(stack.baseUrl, submit.body.id, 30_000);

@@ -24,7 +24,7 @@ for (const backend of BACKENDS) describe(`delayed runs and idempotency keys [${b
     assert.equal(waiting.body.status, "PENDING");
     assert.equal(waiting.body.attempts, 0);
     // Held in the store until due, not circling the queue as delayed naks (each would hold an ack-pending slot).
-    assert.equal((await stack.store.getTask(res.body.id))?.publishedAt, null, "a task due later is not queued yet");
+    assert.ok((await stack.store.awaitingDispatch([res.body.id])).has(res.body.id), "a task due later is not queued yet");
     const done = await waitForFinal(stack.baseUrl, res.body.id);
     assert.equal(done.result, 3);
     assert.ok(Date.parse(done.started_at) >= runAt, "not started before run_at");

@@ -75,7 +75,9 @@ for (const backend of BACKENDS) describe(`messages a worker cannot run [${backen
     await waitUntil(async () => (await tasksOf(GONE, "FAILURE")).length === goneCount, { timeoutMs: 120_000, intervalMs: 1000 }).catch(
       async (e: unknown) => {
         // Say where the others are: status, handbacks, and whether the row waits for the dispatcher.
-        const left = (await tasksOf(GONE, "PENDING")).map((t) => `${t.unservedHandbacks}:${t.publishedAt ? "queued" : "held"}`);
+        const pending = await tasksOf(GONE, "PENDING");
+        const held = await stack.store.awaitingDispatch(pending.map((t) => t.id));
+        const left = pending.map((t) => `${t.unservedHandbacks}:${held.has(t.id) ? "held" : "queued"}`);
         const counts = new Map<string, number>();
         for (const k of left) counts.set(k, (counts.get(k) ?? 0) + 1);
         const tally = [...counts].map(([k, n]) => `${k} ×${n}`);

@@ -268,7 +268,9 @@ describe("fault suite [real]", { concurrency: false }, () => {
         const acceptedAtKill = ids.length;
         // Committed rows the dead server had not marked published: only the outbox dispatcher
         // (in the restarted server) can be relied on to deliver them.
-        const { rows: left } = await db.query("select id from tasks where status = 'PENDING' and published_at is null");
+        const { rows: left } = await db.query(
+          "select t.id from tasks t join task_outbox o on o.task_id = t.id where t.status = 'PENDING' and not o.held",
+        );
         for (const r of left) unpublished.add(r.id);
         await sleep(300);
         await env.server!.restart();

@@ -2,6 +2,7 @@ import type { TaskTypesTable } from "./task-types.table.js";
 import type { TasksTable } from "./tasks.table.js";
 import type { UsersTable } from "../users/users.table.js";
 import type { TaskLogsTable } from "./task-logs.table.js";
+import type { TaskOutboxTable } from "./task-outbox.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
@@ -9,4 +10,5 @@ export interface Database {
   task_types: TaskTypesTable;
   users: UsersTable;
   task_logs: TaskLogsTable;
+  task_outbox: TaskOutboxTable;
 }

@@ -26,9 +26,10 @@ import {
   releaseTaskRows,
   revokeTaskRow,
   selectTaskRow,
-  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, markTaskRowsPublished, dispatchUnpublishedRows, deferUnservedRows } from "./tasks.repository.js";
+  selectTaskRows, selectTasksByIdempotencyKey, expireTaskRows, requeueTaskRow, deferUnservedRows } from "./tasks.repository.js";
 import type { ClaimInput, FinishInput, ReleaseInput, UnservedInput } from "./tasks.repository.js";
 import { isUuid } from "../../task/uuid.js";
+import { deleteOutboxRowsPublished, dispatchOutboxRows, selectOutboxTaskIds } from "./task-outbox.repository.js";
 import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpdate, type UnservedPolicy, type UnservedResult } from "../task-record.js";
 import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
 import { updateProgressRows } from "./tasks.repository.js";
@@ -210,7 +211,11 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
     },
 
     async markPublished(ids: readonly string[]): Promise<void> {
-      await markTaskRowsPublished(db, ids.filter(isUuid));
+      await retryOnDeadlock(() => deleteOutboxRowsPublished(db, ids.filter(isUuid)));
+    },
+
+    async awaitingDispatch(ids: readonly string[]): Promise<Set<string>> {
+      return new Set(await selectOutboxTaskIds(db, ids.filter(isUuid)));
     },
 
     async deferUnservedTasks(ids: readonly string[], policy: UnservedPolicy): Promise<UnservedResult[]> {
@@ -242,7 +247,7 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
     },
 
     async dispatchUnpublished(limit, olderThanMs, publish): Promise<number> {
-      return dispatchUnpublishedRows(db, limit, olderThanMs, (rows) => publish(rows.map(taskRowToRecord)));
+      return dispatchOutboxRows(db, limit, olderThanMs, (rows) => publish(rows.map(taskRowToRecord)));
     },
 
     async expireTasks(limit: number): Promise<{ id: string; attempt: number }[]> {

@@ -29,7 +29,6 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     timeoutMs: row.timeout_ms,
     expiresAt: row.expires_at,
     lostAttempts: row.lost_attempts,
-    publishedAt: row.published_at,
     progress: row.progress,
     progressMessage: row.progress_message,
     unservedHandbacks: row.unserved_handbacks,

@@ -17,20 +17,17 @@ function taskColumns(alias: string) {
 }
 
 /**
- * Inserts PENDING tasks in one multi-row statement. A task whose (owner,
- * idempotency key) exists already is skipped. A delayed task's
- * `dispatch_after` is its `run_at`: unless its submit publishes it (see
- * TaskSubmitter), the dispatcher does once it is due. Returns the rows inserted.
+ * Inserts PENDING tasks in one multi-row statement, each with its outbox
+ * row (see the create-task-outbox migration): a held task's is due at its
+ * `run_at`, the others' now (their submit publishes them). A task whose
+ * (owner, idempotency key) exists already is skipped. Returns the rows inserted.
  * @throws the driver's unique violation (23505) when an id exists already.
  */
 export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<{ id: string; created_at: Date }[]> {
   if (tasks.length === 0) return [];
   const { rows } = await sql<{ id: string; created_at: Date }>`
-    insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms,
-                       expires_at, dispatch_after)
-    select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key,
-           v.timeout_ms, v.expires_at, v.run_at
-    from unnest(
+    with v as (
+      select * from unnest(
       ${tasks.map((t) => t.id)}::uuid[],
       ${tasks.map((t) => t.type)}::text[],
       ${tasks.map((t) => t.queue)}::text[],
@@ -41,10 +38,23 @@ export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTa
       ${tasks.map((t) => t.runAt?.toISOString() ?? null)}::timestamptz[],
       ${tasks.map((t) => t.idempotencyKey ?? null)}::text[],
       ${tasks.map((t) => t.timeoutMs ?? null)}::int4[],
-      ${tasks.map((t) => t.expiresAt?.toISOString() ?? null)}::timestamptz[]
-    ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at)
-    on conflict ((coalesce(owner, '')), idempotency_key) where idempotency_key is not null do nothing
-    returning id, created_at
+      ${tasks.map((t) => t.expiresAt?.toISOString() ?? null)}::timestamptz[],
+      ${tasks.map((t) => (t.hold ?? false) && t.runAt != null)}::bool[]
+      ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at, hold)
+    ), inserted as (
+      insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms,
+                         expires_at)
+      select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key,
+             v.timeout_ms, v.expires_at
+      from v
+      on conflict ((coalesce(owner, '')), idempotency_key) where idempotency_key is not null do nothing
+      returning id, created_at
+    ), queued as (
+      insert into task_outbox (task_id, due_at, held)
+      select i.id, case when v.hold then v.run_at else i.created_at end, v.hold
+      from inserted as i join v on v.id = i.id
+    )
+    select id, created_at from inserted
   `.execute(db);
   return rows;
 }
@@ -289,80 +299,25 @@ export async function expireTaskRows(db: Kysely<Database>, limit: number): Promi
  * Returns the updated row, or undefined when the task is in another status.
  */
 export async function requeueTaskRow(db: Kysely<Database>, id: string): Promise<TaskRow | undefined> {
-  return db
-    .updateTable("tasks")
-    .set({
-      status: "PENDING", result: null, error: null, finished_at: null, run_at: null, expires_at: null, published_at: null,
-      // A new name for this queueing of the task: see the requeues migration.
-      requeues: sql`requeues + 1`,
-      // A new attempt gets the whole unserved bound again (a worker with the type may be back).
-      unserved_handbacks: 0, unserved_since: null, dispatch_after: null,
-    })
-    .where("id", "=", id)
-    .where("status", "in", ["FAILURE", "REVOKED"])
-    .returning(TASK_COLUMNS)
-    .executeTakeFirst();
-}
-
-/**
- * Marks submitted tasks as published (the queue has their messages). The
- * submit path calls it after its publish, without a lock on the rows, so a
- * worker lacking the type may have parked a row in between (handbacks > 0,
- * unpublished on purpose): such a row is left unpublished, or the dispatcher
- * would never queue it again.
- */
-export async function markTaskRowsPublished(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`
-    with locked as (${lockedInIdOrder(ids)})
-    update tasks set published_at = now()
-    where id in (select id from locked) and published_at is null and unserved_handbacks = 0
+  const { rows } = await sql<TaskRow>`
+    with requeued as (
+      update tasks
+      set status = 'PENDING', result = null, error = null, finished_at = null, run_at = null, expires_at = null,
+          -- A new name for this queueing of the task: see the requeues migration.
+          requeues = requeues + 1,
+          -- A new attempt gets the whole unserved bound again (a worker with the type may be back).
+          unserved_handbacks = 0, unserved_since = null
+      where id = ${id} and status in ('FAILURE', 'REVOKED')
+      returning ${sql.join(TASK_COLUMNS.map((c) => sql.ref(c)))}
+    ), queued as (
+      -- Published by the retry itself; by the dispatcher if that fails.
+      insert into task_outbox (task_id, due_at, held)
+      select id, now(), false from requeued
+      on conflict (task_id) do update set due_at = excluded.due_at, held = false
+    )
+    select * from requeued
   `.execute(db);
-}
-
-/**
- * In one transaction: locks up to `limit` PENDING rows left unpublished for
- * longer than `olderThanMs`, and rows held until a time (delayed runs, and
- * rows parked by {@link deferUnservedRows}) whose `dispatch_after` has come (skipping rows another dispatcher holds), hands
- * them to `publish`, and marks them published when it resolves. If it
- * throws, nothing is marked and the rows wait for the next round.
- * @returns how many rows were published.
- */
-export async function dispatchUnpublishedRows(
-  db: Kysely<Database>,
-  limit: number,
-  olderThanMs: number,
-  publish: (rows: TaskRow[]) => Promise<void>,
-): Promise<number> {
-  const columns = sql.join(TASK_COLUMNS.map((c) => sql.ref(c)));
-  return db.transaction().execute(async (trx) => {
-    // Two selects, each walking its own partial index in its own order (one query with an OR
-    // would walk every unpublished row in created_at order, held ones included).
-    // Held until a time: a delayed run, or a task parked by a worker that lacks its type.
-    const { rows: due } = await sql<TaskRow>`
-      select ${columns} from tasks
-      where published_at is null and dispatch_after is not null and dispatch_after <= now()
-        and status in ('PENDING', 'RETRY')
-      order by dispatch_after
-      limit ${limit}
-      for update skip locked
-    `.execute(trx);
-    // Submitted and not published yet: the submit publishes it itself unless it died.
-    const { rows: stale } = due.length >= limit ? { rows: [] } : await sql<TaskRow>`
-      select ${columns} from tasks
-      where published_at is null and dispatch_after is null and status = 'PENDING'
-        and created_at < now() - make_interval(secs => ${olderThanMs / 1000})
-      order by created_at
-      limit ${limit - due.length}
-      for update skip locked
-    `.execute(trx);
-    const rows = [...due, ...stale];
-    if (rows.length === 0) return 0;
-    await publish(rows);
-    // The rows are locked until commit, so nothing parked them meanwhile: mark them all.
-    await sql`update tasks set published_at = now() where id = any(${rows.map((r) => r.id)}::uuid[])`.execute(trx);
-    return rows.length;
-  });
+  return rows[0];
 }
 
 /**
@@ -415,8 +370,8 @@ export interface UnservedRow {
 
 /**
  * In one statement, for every PENDING or RETRY task of `inputs`: counts a
- * handback and either parks the row (unpublished, `dispatch_after` = now +
- * the policy's delay for this handback) or, past the policy's bound, ends
+ * handback and either parks the row (held in the outbox until now + the
+ * policy's delay for this handback) or, past the policy's bound, ends
  * it FAILURE NoWorkerForType (appended to `errors` with attempt 0, so it
  * spends no retry). Reports the others' current status. Ids must be
  * distinct valid UUIDs.
@@ -448,16 +403,18 @@ export async function deferUnservedRows(
           finished_at = case when ${giveUp} then now() else t.finished_at end,
           error = case when ${giveUp} then ${error} else t.error end,
           errors = case when ${giveUp} then t.errors || jsonb_build_array(jsonb_build_object('attempt', 0) || ${error})
-                        else t.errors end,
-          published_at = case when ${giveUp} then t.published_at else null end,
-          dispatch_after = case when ${giveUp} then null
-                                else now() + make_interval(secs => ${delayAfter(sql`t.unserved_handbacks`)} / 1000) end
+                        else t.errors end
       from v join locked as l on l.id = v.id
       where t.id = l.id and l.status in ('PENDING', 'RETRY')
       -- RETURNING reads the updated row: FAILURE only when it gave up, the count with this handback.
-      returning v.ord, t.status = 'FAILURE' as gave_up, t.unserved_handbacks as handbacks,
+      returning v.ord, t.id, t.status = 'FAILURE' as gave_up, t.unserved_handbacks as handbacks,
                 case when t.status = 'FAILURE' then null else ${delayAfter(sql`t.unserved_handbacks - 1`)} end as delay_ms,
                 t.attempts
+    ), parked as (
+      -- Held in the outbox until its delay is over (replacing a submit's row its late markPublished would delete).
+      insert into task_outbox (task_id, due_at, held)
+      select c.id, now() + make_interval(secs => c.delay_ms / 1000), true from changed as c where not c.gave_up
+      on conflict (task_id) do update set due_at = excluded.due_at, held = true
     )
     select v.ord, c.ord is not null as changed, c.gave_up, c.handbacks, c.delay_ms, c.attempts,
            s.status as current_status

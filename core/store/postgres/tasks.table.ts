@@ -43,8 +43,6 @@ export interface TasksTable {
   expires_at: Date | null;
   /** Attempts whose worker vanished without recording an outcome. */
   lost_attempts: Generated<number>;
-  /** When the queue got the task's message; NULL: not yet (the outbox dispatcher will publish it). */
-  published_at: Date | null;
   /** The latest attempt's progress, 0 to 1. */
   progress: Generated<number>;
   progress_message: Generated<string>;
@@ -52,8 +50,6 @@ export interface TasksTable {
   unserved_handbacks: Generated<number>;
   /** When a worker first handed it back for lack of its type; NULL: never. */
   unserved_since: Date | null;
-  /** An unpublished row is not dispatched before this time; NULL: as soon as the dispatcher sees it. */
-  dispatch_after: Date | null;
   /** Times it was put back in the queue by a retry (see the requeues migration). */
   requeues: Generated<number>;
 }
@@ -90,11 +86,9 @@ export const TASK_COLUMNS = [
   "timeout_ms",
   "expires_at",
   "lost_attempts",
-  "published_at",
   "progress",
   "progress_message",
   "unserved_handbacks",
   "unserved_since",
-  "dispatch_after",
   "requeues",
 ] as const satisfies readonly (keyof TasksTable)[];
