@@ -57,6 +57,8 @@ interface Options {
 const CONCURRENCY = 50;
 const IN_FLIGHT = 100;
 const BULK_BATCH = 1000;
+/** Batch calls outstanding at once when tstasks enqueues in bulk: one, as BullMQ's addBulk is measured. */
+const BULK_IN_FLIGHT = 1;
 /** Tasks each system runs before the first repetition, so JIT, pools and consumers are warm. */
 const WARMUP_TASKS = 1000;
 
@@ -156,6 +158,17 @@ async function tstasksRepetition(t: Tstasks, o: Options, out: SystemResults, rep
   } finally {
     await t.stopWorker(worker);
   }
+  // The batch RPC, worker stopped again; then a worker drains what it queued, so the next repetition starts empty.
+  const bulkBaseline = await t.successCount();
+  const bulk = await t.enqueueBulk(o.n, BULK_BATCH, BULK_IN_FLIGHT);
+  out.enqueueBulk!.push(bulk);
+  const bulkWorker = await t.startWorker();
+  try {
+    const drained = await t.drain(bulkWorker, bulkBaseline, o.n);
+    log(`tstasks #${rep}: enqueued ${o.n} in bulk at ${Math.round(bulk)}/s (worker stopped); drained them at ${Math.round(drained.rate)}/s`);
+  } finally {
+    await t.stopWorker(bulkWorker);
+  }
   const deadlocks = (await t.deadlocks()) - deadlocksBefore;
   log(`tstasks #${rep}: ${deadlocks} Postgres deadlocks`);
   return deadlocks;
@@ -236,7 +249,7 @@ async function main(): Promise<void> {
     latency: { warmup: o.warmup, measured: o.measured, perSecond: o.perSecond },
     ceilingCounts: { jetstream: o.jetstreamCount, postgresRows: o.postgresRows, http: o.httpCount },
     pgDurable: o.pgDurable,
-    tstasks: emptySystem(false),
+    tstasks: emptySystem(true),
     bullmq: undefined,
     ceilings: {
       httpEcho: [],

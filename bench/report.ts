@@ -123,11 +123,11 @@ export function resultTable(r: RunResults): string {
     ],
     [
       "enqueue in bulk (1,000 per call), worker stopped",
-      "n/a (no batch API yet)",
+      `${rate(med(t.enqueueBulk))} POST /task:batch`,
       bull(`${rate(med(b?.enqueueBulk))} addBulk`),
-      "–",
+      ratio(med(t.enqueueBulk), med(b?.enqueueBulk)),
       `${rate(med(c.postgresInsert))} Postgres unnest insert`,
-      "–",
+      ratio(med(t.enqueueBulk), med(c.postgresInsert)),
     ],
     [
       `drain ${r.n.toLocaleString("en-US")} queued tasks, 1 worker process, concurrency 50, until every result is stored`,

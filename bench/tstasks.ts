@@ -64,6 +64,8 @@ export interface Tstasks {
   stopWorker(worker: TstasksWorker): Promise<void>;
   /** `count` submits with `inFlight` outstanding; returns tasks/s. */
   enqueueSingle(count: number): Promise<number>;
+  /** `count` tasks as `POST /task:batch` calls of `batch`, `inFlight` calls outstanding; returns tasks/s. */
+  enqueueBulk(count: number, batch: number, inFlight: number): Promise<number>;
   /** Waits until no task is unfinished and `expected` more have succeeded than at `baseline`. */
   drain(worker: TstasksWorker, baseline: number, expected: number): Promise<DrainResult>;
   /** Tasks that ended SUCCESS so far. */
@@ -145,6 +147,20 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
     return (JSON.parse(text) as TaskJson).id;
   };
 
+  const submitBatch = async (first: number, n: number): Promise<void> => {
+    const tasks = Array.from({ length: n }, (_, i) => ({ type: NOOP_TYPE, args: { a: first + i, b: 1 } }));
+    const res = await pool.request({
+      path: "/task:batch",
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tasks }),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`POST /task:batch answered ${res.statusCode}: ${text}`);
+    const refused = (JSON.parse(text) as { results: { error?: unknown }[] }).results.filter((r) => r.error !== undefined);
+    if (refused.length > 0) throw new Error(`POST /task:batch refused ${refused.length} of ${n}: ${JSON.stringify(refused[0])}`);
+  };
+
   const countBy = async (statuses: string[]): Promise<number> => {
     const { rows } = await db.query<{ n: string }>("select count(*) as n from tasks where status = any($1::text[])", [statuses]);
     return Number(rows[0]!.n);
@@ -197,6 +213,11 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
       workers.delete(worker);
     },
     enqueueSingle: (count) => closedLoop(count, settings.inFlight, async (i) => void (await submit(i))),
+    async enqueueBulk(count, batch, inFlight) {
+      const calls = Math.ceil(count / batch);
+      const callsPerSecond = await closedLoop(calls, inFlight, (c) => submitBatch(c * batch, Math.min(batch, count - c * batch)));
+      return (callsPerSecond * count) / calls;
+    },
     async drain(worker, baseline, expected) {
       let end: bigint | undefined;
       await waitUntil(
