@@ -4,7 +4,7 @@
  *
  * Starts a private Postgres and nats-server (test/harness) and a private
  * redis-server on free ports in temp folders, runs tstasks as its real
- * processes (`server/main.ts`, `worker/main.ts` with WORKER_CONCURRENCY=50,
+ * processes (built: `dist/server/main.js`, `dist/worker/main.js` with WORKER_CONCURRENCY=50,
  * the pack in bench/packs/) and BullMQ with its Worker in its own process,
  * and per repetition measures: enqueue (one call per task with 100 in
  * flight, and in bulk), drain of N queued tasks by one worker process,

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { Pool } from "undici";
 import { freePort } from "../test/harness/free-port.js";
@@ -53,7 +55,7 @@ export interface DrainResult {
   workerPeakMiB: number | undefined;
 }
 
-/** The running tstasks: the real `server/main.ts`, and `worker/main.ts` processes started on demand. */
+/** The running tstasks: the built `dist/server/main.js`, and `dist/worker/main.js` processes started on demand. */
 export interface Tstasks {
   readonly server: Child;
   /** `POST /task` of `bench.main.noop`; resolves with the task id. */
@@ -114,7 +116,9 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
     TSTASKS_DATA_DIR: settings.dataDir,
     ...extra,
   });
-  const server = await startChild(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  // The built processes, as production runs them (`npm run server:prod`, `worker:prod`), from a fresh build.
+  await promisify(execFile)(process.execPath, [join(REPO_DIR, "node_modules/typescript/bin/tsc"), "-p", join(REPO_DIR, "tsconfig.build.json")]);
+  const server = await startChild(process.execPath, ["dist/server/main.js"], {
     label: "tstasks-server",
     cwd: REPO_DIR,
     env: env({ PORT: String(port) }),
@@ -175,7 +179,7 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
     async startWorker() {
       const healthPort = await freePort();
       const spawnedNs = process.hrtime.bigint();
-      const child = await startChild(process.execPath, ["--import", "tsx", "worker/main.ts"], {
+      const child = await startChild(process.execPath, ["dist/worker/main.js"], {
         label: "tstasks-worker",
         cwd: REPO_DIR,
         env: env({

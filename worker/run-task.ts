@@ -1,6 +1,6 @@
 import type { JsonValue } from "../core/task/json.js";
 import type { TaskContext } from "../core/task/task-context.js";
-import { NonRetryableError, toTaskErrorInfo, type TaskErrorInfo } from "../core/task/task-error.js";
+import { isNonRetryable, toTaskErrorInfo, type TaskErrorInfo } from "../core/task/task-error.js";
 import type { TaskMessage } from "../core/queue/task-message.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
 import { jsonHasNulChar } from "../core/task/has-nul-char.js";
@@ -24,7 +24,7 @@ export async function runTask(task: LoadedTask, message: TaskMessage, ctx: TaskC
   try {
     value = await task.definition.run(parsed.data, ctx);
   } catch (thrown) {
-    return { ok: false, retryable: !(thrown instanceof NonRetryableError), error: toTaskErrorInfo(thrown) };
+    return { ok: false, retryable: !isNonRetryable(thrown), error: toTaskErrorInfo(thrown) };
   }
   const result = toJsonResult(value);
   if (result === undefined) {

@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { UnservedPolicy } from "../store/task-record.js";
+import { packageRoot } from "./package-root.js";
 
 /**
  * Every setting of tstasks, read from environment variables once at start.
@@ -100,7 +101,7 @@ export interface Config {
 }
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
-export const DEFAULT_TASKPACKS_DIR = resolve(import.meta.dirname, "../../taskpacks");
+export const DEFAULT_TASKPACKS_DIR = join(packageRoot(import.meta.dirname), "taskpacks");
 
 const int = (name: string, min: number, max: number) =>
   z

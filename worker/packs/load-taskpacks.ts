@@ -1,7 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { isTaskDefinition, z } from "tstasks/task";
+// The worker's own copy of the task API, the very module packs' "tstasks/task" resolves to (task-api-hook.ts).
+import { isTaskDefinition, z } from "../../core/task/index.js";
 import type { JsonObject } from "tstasks/task";
 import type { LoadedTask } from "./loaded-task.js";
 import { readPackManifest } from "./pack-manifest.js";

@@ -6,7 +6,7 @@
  * an npm pack must share the worker's copy (one zod, one NonRetryableError
  * class) rather than bring its own.
  */
-const TASK_API_URL = new URL("../../core/task/index.ts", import.meta.url).href;
+const TASK_API_URL = new URL(`../../core/task/index${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).href;
 
 /**
  * Node `resolve` hook: rewrites `tstasks/task` to the file's URL and passes
