@@ -131,19 +131,17 @@ async function serve(
     return;
   }
 
-  const requestAbort = new AbortController();
-  const closeable = res as unknown as { once(event: "close", l: () => void): unknown; writableEnded: boolean };
-  closeable.once("close", () => {
-    if (!closeable.writableEnded) requestAbort.abort(new ConnectError("client went away", Code.Canceled));
-  });
   const ctx = handlerContextForRequest(req, {
     service: route.service,
     method: route.method,
     protocolName: "rest",
     url,
     shutdownSignal: options.shutdownSignal,
-    requestSignal: requestAbort.signal,
     contextValues: options.contextValues,
+  });
+  const closeable = res as unknown as { once(event: "close", l: () => void): unknown; writableEnded: boolean };
+  closeable.once("close", () => {
+    if (!closeable.writableEnded) ctx.abort(new ConnectError("client went away", Code.Canceled));
   });
   try {
     const impl = impls.get(route.service) as Record<string, unknown>;
