@@ -29,6 +29,7 @@ import type { TokenService } from "./auth/token-service.js";
 import { applySecurityHeaders } from "./http/security-headers.js";
 import { startExpirySweeper } from "./expiry-sweeper.js";
 import { startOutboxDispatcher, type OutboxDispatcherOptions } from "./outbox-dispatcher.js";
+import { startRetentionSweeper, type RetentionSweeperOptions } from "./retention-sweeper.js";
 import { createAuthService } from "./routes/auth-service.js";
 
 /** What {@link build} needs: the backends, the token service and the HTTP settings. */
@@ -49,6 +50,13 @@ export interface ServerDeps {
   corsOrigins?: readonly string[];
   /** Largest accepted request body. Default 1 MiB. */
   maxRequestBytes?: number;
+  /**
+   * Result retention: delete finished tasks this long after they finished
+   * (see {@link startRetentionSweeper}). Default: none, tasks are kept
+   * forever; `startServer` passes the configured `RESULT_RETENTION` (7 days
+   * unless set).
+   */
+  retention?: RetentionSweeperOptions;
 }
 
 /** A built, not yet listening, API server. */
@@ -138,6 +146,7 @@ export function build(deps: ServerDeps): TasksServer {
 
   const stopSweeper = startExpirySweeper(deps.store, deps.queue);
   const stopDispatcher = startOutboxDispatcher(deps.store, deps.queue, deps.outbox);
+  const retention = deps.retention && startRetentionSweeper(deps.store, deps.retention);
 
   const http = createOnePortServer((req, res) => {
     applySecurityHeaders(res);
@@ -151,7 +160,8 @@ export function build(deps: ServerDeps): TasksServer {
       shutdown.abort();
       stopSweeper();
       stopDispatcher();
-      await http.close(graceMs);
+      // Awaited: a batch in flight must not outlive the server into a store its owner closes next.
+      await Promise.all([retention?.stop(), http.close(graceMs)]);
     },
   };
 }

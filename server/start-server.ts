@@ -35,6 +35,10 @@ export async function startServer(
     maxArgsDepth: config.maxArgsDepth,
     submitRateLimit: config.submitRateLimit,
     tokenRateLimit: config.tokenRateLimit,
+    retention:
+      config.resultRetentionMs === undefined
+        ? undefined
+        : { retentionMs: config.resultRetentionMs, intervalMs: config.retentionSweepMs, batchSize: config.retentionBatch },
   });
   const port = await server.listen(config.port, config.host);
   return { server, port };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isAbsolute } from "node:path";
 import { describe, it } from "node:test";
-import { ConfigError, DEFAULT_TASKPACKS_DIR, loadConfig } from "./env-config.js";
+import { ConfigError, DEFAULT_RESULT_RETENTION_MS, DEFAULT_TASKPACKS_DIR, loadConfig } from "./env-config.js";
 import { requireSharedBackends } from "./require-shared-backends.js";
 import { requireTaskpacks } from "./require-taskpacks.js";
 
@@ -115,5 +115,44 @@ describe("auth settings", () => {
     const c = loadConfig({ JWT_JWKS_URL: "https://idp/jwks", JWT_ISSUER: "idp", JWT_AUDIENCE: "tstasks" });
     assert.deepEqual(c.externalIssuer, { jwksUrl: "https://idp/jwks", issuer: "idp", audience: "tstasks" });
     assert.equal(loadConfig({ NODE_ENV: "production" }).production, true);
+  });
+});
+
+describe("retention settings", () => {
+  it("keeps finished tasks 7 days by default, sweeping every minute in batches of 1000", () => {
+    const c = loadConfig({});
+    assert.equal(c.resultRetentionMs, 7 * 86_400_000);
+    assert.equal(c.resultRetentionMs, DEFAULT_RESULT_RETENTION_MS);
+    assert.equal(c.retentionSweepMs, 60_000);
+    assert.equal(c.retentionBatch, 1000);
+  });
+
+  it("reads RESULT_RETENTION as a duration; 0 and off keep tasks forever", () => {
+    assert.equal(loadConfig({ RESULT_RETENTION: "12h" }).resultRetentionMs, 43_200_000);
+    assert.equal(loadConfig({ RESULT_RETENTION: "90s" }).resultRetentionMs, 90_000);
+    assert.equal(loadConfig({ RESULT_RETENTION: "0" }).resultRetentionMs, undefined);
+    assert.equal(loadConfig({ RESULT_RETENTION: "off" }).resultRetentionMs, undefined);
+    assert.equal(loadConfig({ RESULT_RETENTION: "" }).resultRetentionMs, DEFAULT_RESULT_RETENTION_MS, "empty counts as unset");
+    const c = loadConfig({ RETENTION_SWEEP_MS: "200", RETENTION_BATCH: "50" });
+    assert.deepEqual([c.retentionSweepMs, c.retentionBatch], [200, 50]);
+  });
+
+  it("refuses nonsense with one line per variable", () => {
+    assert.throws(
+      () => loadConfig({ RESULT_RETENTION: "7", RETENTION_SWEEP_MS: "10", RETENTION_BATCH: "0" }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(
+          e.message,
+          /\n {2}RESULT_RETENTION: RESULT_RETENTION "7" is not a duration: use a whole number and a unit \(7d, 12h, 30m, 90s\), or 0 or off to keep tasks forever(\n|$)/,
+        );
+        assert.match(e.message, /\n {2}RETENTION_SWEEP_MS: RETENTION_SWEEP_MS must be at least 100(\n|$)/);
+        assert.match(e.message, /\n {2}RETENTION_BATCH: RETENTION_BATCH must be at least 1(\n|$)/);
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig({ RESULT_RETENTION: "0d" }), /RESULT_RETENTION "0d" would delete every finished task at once/);
+    assert.throws(() => loadConfig({ RESULT_RETENTION: "1w" }), /RESULT_RETENTION "1w" is not a duration/);
+    assert.throws(() => loadConfig({ RETENTION_BATCH: "10001" }), /RETENTION_BATCH must be at most 10000/);
   });
 });

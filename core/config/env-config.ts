@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { UnservedPolicy } from "../store/task-record.js";
+import { parseRetentionDuration } from "./retention-duration.js";
 import { packageRoot } from "./package-root.js";
 
 /**
@@ -98,7 +99,22 @@ export interface Config {
    * ends FAILURE NoWorkerForType.
    */
   unserved: UnservedPolicy;
+  /**
+   * How long a finished task (SUCCESS, FAILURE, REVOKED) is kept after it
+   * finished (`RESULT_RETENTION`: `7d`, `12h`, `30m`, `90s`; default 7 days);
+   * then the servers delete it with its log lines, and its idempotency key is
+   * free again. Undefined (`0` or `off`): finished tasks are kept forever.
+   * See docs/retention.md.
+   */
+  resultRetentionMs: number | undefined;
+  /** How often each server deletes tasks past the retention (`RETENTION_SWEEP_MS`, default 60 000, at least 100). */
+  retentionSweepMs: number;
+  /** Most tasks deleted by one statement (`RETENTION_BATCH`, default 1000, 1 to 10 000). */
+  retentionBatch: number;
 }
+
+/** `RESULT_RETENTION` when unset: 7 days. */
+export const DEFAULT_RESULT_RETENTION_MS = 7 * 86_400_000;
 
 /** The example taskpacks shipped with this installation (not the working directory's). */
 export const DEFAULT_TASKPACKS_DIR = join(packageRoot(import.meta.dirname), "taskpacks");
@@ -109,6 +125,17 @@ const int = (name: string, min: number, max: number) =>
     .regex(/^\d+$/, `${name} must be a whole number`)
     .transform(Number)
     .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+
+/** A retention such as `7d` (ms), or null for `0`/`off`: see {@link parseRetentionDuration}. */
+const retention = (name: string) =>
+  z.string().transform((s, ctx) => {
+    try {
+      return parseRetentionDuration(s);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `${name} ${err instanceof Error ? err.message : String(err)}` });
+      return z.NEVER;
+    }
+  });
 
 const list = z.string().transform((s) =>
   s
@@ -172,6 +199,9 @@ const schema = z.object({
   UNSERVED_RETRY_MS: int("UNSERVED_RETRY_MS", 10, 3_600_000).default(1000),
   UNSERVED_MAX_HANDBACKS: int("UNSERVED_MAX_HANDBACKS", 0, 1_000_000).default(20),
   UNSERVED_MAX_AGE_MS: int("UNSERVED_MAX_AGE_MS", 0, 2_147_483_647).default(3_600_000),
+  RESULT_RETENTION: retention("RESULT_RETENTION").default(DEFAULT_RESULT_RETENTION_MS),
+  RETENTION_SWEEP_MS: int("RETENTION_SWEEP_MS", 100, 86_400_000).default(60_000),
+  RETENTION_BATCH: int("RETENTION_BATCH", 1, 10_000).default(1000),
 }).superRefine((e, ctx) => {
   const external = [e.JWT_JWKS_URL, e.JWT_ISSUER, e.JWT_AUDIENCE];
   if (external.some((v) => v !== undefined) && !external.every((v) => v !== undefined)) {
@@ -232,5 +262,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxHandbacks: e.UNSERVED_MAX_HANDBACKS,
       maxAgeMs: e.UNSERVED_MAX_AGE_MS,
     },
+    resultRetentionMs: e.RESULT_RETENTION ?? undefined,
+    retentionSweepMs: e.RETENTION_SWEEP_MS,
+    retentionBatch: e.RETENTION_BATCH,
   };
 }

@@ -715,6 +715,107 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
       });
     });
 
+    describe("retention", () => {
+      const { backend, store } = useBackend(open);
+
+      test("deleteFinishedTasks deletes final tasks finished before the cutoff, with their logs and outbox rows, and nothing else", async () => {
+        const [success, failure, revoked, held] = [newTask(), newTask(), newTask(), newTask({ runAt: new Date(Date.now() + 86_400_000), hold: true })];
+        const [pending, started, retry, lateFinish, recent, oddPending] = [newTask(), newTask(), newTask(), newTask(), newTask(), newTask()];
+        const all = [success, failure, revoked, held, pending, started, retry, lateFinish, recent, oddPending];
+        await store().insertTasks(all);
+        await store().markPublished(all.map((t) => t.id));
+        await store().startTasks([success, failure, started, retry, lateFinish, recent].map((t) => ({ id: t.id, worker: "w" })));
+        await store().finishTasks([
+          { id: success.id, attempt: 1, status: "SUCCESS", result: 1 },
+          { id: failure.id, attempt: 1, status: "FAILURE", error: { type: "Error", message: "boom" } },
+          { id: retry.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "again" } },
+          { id: recent.id, attempt: 1, status: "SUCCESS", result: 2 },
+        ]);
+        await store().revokeTask(revoked.id);
+        await store().revokeTask(held.id);
+        const at = new Date();
+        await store().appendLogs([success, failure, started, recent].map((t) => ({ taskId: t.id, attempt: 1, level: "info" as const, message: "x", at })));
+        // Two hours into the past: created, and (where final) finished. A cutoff of one hour ago then falls between.
+        const old = [success, failure, revoked, held, pending, started, retry, lateFinish, oddPending];
+        await backend().withDb((db) =>
+          sql`update tasks set created_at = created_at - interval '2 hours', finished_at = finished_at - interval '2 hours'
+              where id = any(${old.map((t) => t.id)}::uuid[])`.execute(db),
+        );
+        // Created long ago but finished just now; and a row with an (impossible) finished_at but not final.
+        await store().finishTasks([{ id: lateFinish.id, attempt: 1, status: "SUCCESS", result: 3 }]);
+        await backend().withDb((db) => db.updateTable("tasks").set({ finished_at: new Date(Date.now() - 7_200_000) }).where("id", "=", oddPending.id).execute());
+        assert.deepEqual(await store().awaitingDispatch([held.id]), new Set([held.id]), "setup: a revoked held task keeps its outbox row");
+
+        const cutoff = new Date(Date.now() - 3_600_000);
+        assert.equal(await store().deleteFinishedTasks(cutoff, 1000), 4);
+        const gone = [success, failure, revoked, held];
+        for (const t of gone) assert.equal(await store().getTask(t.id), undefined, `${t.id} was kept`);
+        const kept = [pending, started, retry, lateFinish, recent, oddPending];
+        assert.deepEqual(
+          await Promise.all(kept.map(async (t) => (await store().getTask(t.id))?.status)),
+          ["PENDING", "STARTED", "RETRY", "SUCCESS", "SUCCESS", "PENDING"],
+        );
+        const logsOf = (ids: string[]) =>
+          backend().withDb(async (db) => {
+            const { rows } = await sql<{ n: number }>`select count(*)::int as n from task_logs where task_id = any(${ids}::uuid[])`.execute(db);
+            return rows[0]?.n;
+          });
+        assert.equal(await logsOf([success.id, failure.id]), 0, "the deleted tasks' log lines are gone");
+        assert.equal(await logsOf([started.id, recent.id]), 2, "the kept tasks' log lines stay");
+        assert.deepEqual(await store().awaitingDispatch([held.id]), new Set(), "the deleted task's outbox row is gone");
+        assert.equal(await store().deleteFinishedTasks(cutoff, 1000), 0, "nothing is left to delete");
+      });
+
+      test("a repeated idempotency key creates a new task once the first one is deleted", async () => {
+        const first = newTask({ owner: "alice", idempotencyKey: "job-1" });
+        await store().insertTasks([first]);
+        await store().revokeTask(first.id);
+        const repeat = newTask({ owner: "alice", idempotencyKey: "job-1" });
+        assert.deepEqual((await store().insertTasks([repeat])).map((r) => [r.id, r.existing]), [[first.id, true]]);
+        await backend().withDb((db) =>
+          sql`update tasks set created_at = created_at - interval '2 hours', finished_at = finished_at - interval '2 hours'
+              where id = ${first.id}`.execute(db),
+        );
+        // What the test before left is unfinished or finished just now: only `first` is older than the cutoff.
+        assert.equal(await store().deleteFinishedTasks(new Date(Date.now() - 3_600_000), 1000), 1);
+        const [again] = await store().insertTasks([repeat]);
+        assert.deepEqual([again?.id, again?.existing], [repeat.id, false]);
+        assert.equal((await store().getTask(repeat.id))?.idempotencyKey, "job-1");
+        assert.equal(await store().getTask(first.id), undefined);
+      });
+
+      test("deleteFinishedTasks rejects a limit outside 1..100000 and an invalid cutoff", async () => {
+        for (const limit of [0, -1, 1.5, 100_001, Number.NaN]) {
+          await assert.rejects(store().deleteFinishedTasks(new Date(), limit), RangeError, String(limit));
+        }
+        await assert.rejects(store().deleteFinishedTasks(new Date(Number.NaN), 10), RangeError);
+      });
+    });
+
+    describe("retention batches", () => {
+      const { backend, store } = useBackend(open);
+
+      test("deleteFinishedTasks takes at most limit tasks per call, the oldest first", async () => {
+        const tasks = Array.from({ length: 5 }, () => newTask());
+        await store().insertTasks(tasks);
+        for (const t of tasks) await store().revokeTask(t.id);
+        // Task i was created (and finished) 10 - i hours ago: tasks[0] is the oldest.
+        await backend().withDb((db) =>
+          sql`update tasks t set created_at = t.created_at - make_interval(hours => 10 - v.i), finished_at = t.finished_at - make_interval(hours => 10 - v.i)
+              from unnest(${tasks.map((t) => t.id)}::uuid[], ${tasks.map((_, i) => i)}::int4[]) as v(id, i) where t.id = v.id`.execute(db),
+        );
+        const cutoff = new Date(Date.now() - 3_600_000);
+        const left = async () => (await Promise.all(tasks.map((t) => store().getTask(t.id)))).map((r) => r !== undefined);
+        assert.equal(await store().deleteFinishedTasks(cutoff, 2), 2);
+        assert.deepEqual(await left(), [false, false, true, true, true]);
+        assert.equal(await store().deleteFinishedTasks(cutoff, 2), 2);
+        assert.deepEqual(await left(), [false, false, false, false, true]);
+        assert.equal(await store().deleteFinishedTasks(cutoff, 2), 1);
+        assert.equal(await store().deleteFinishedTasks(cutoff, 2), 0);
+        assert.deepEqual(await left(), [false, false, false, false, false]);
+      });
+    });
+
     describe("task types", () => {
       const { store } = useBackend(open);
 

@@ -111,6 +111,22 @@ export interface TaskStore {
   expireTasks(limit: number): Promise<{ id: string; attempt: number }[]>;
 
   /**
+   * Result retention: deletes up to `limit` tasks in a final status (SUCCESS,
+   * FAILURE, REVOKED) that finished before `finishedBefore`, the earliest
+   * created first, together with their log lines and outbox entries, all or
+   * nothing. Tasks in any other status (PENDING, STARTED, RETRY) are never
+   * deleted, however old. A deleted task is unknown from then on (getTask: undefined), and its
+   * idempotency key is free: a submit repeating it creates a new task.
+   * Safe to call from several processes at once and beside workers: a task
+   * another transaction holds is skipped (left for a later call), never
+   * waited for. Returns how many tasks it deleted: fewer than `limit` means
+   * none are left (bar such skipped ones).
+   * @throws RangeError when `limit` is not a whole number in 1..100 000, or
+   *   `finishedBefore` is an invalid Date.
+   */
+  deleteFinishedTasks(finishedBefore: Date, limit: number): Promise<number>;
+
+  /**
    * Keeps each running attempt's latest progress on its task; reports of an
    * attempt that is no longer the running one are ignored.
    */

@@ -13,6 +13,7 @@ import type { TaskQueue } from "../../core/queue/task-queue.js";
 import { createPostgresTaskStore } from "../../core/store/postgres/postgres-task-store.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import { build, type TasksServer } from "../../server/server.js";
+import type { RetentionSweeperOptions } from "../../server/retention-sweeper.js";
 import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
 import { createWorker, type Worker, type WorkerOptions } from "../../worker/worker.js";
 import { startNats, type NatsServer } from "../harness/nats-server.js";
@@ -88,6 +89,8 @@ export interface StackOptions {
   outbox?: { intervalMs?: number; olderThanMs?: number };
   /** Workers to start at once (default 1) with the repository's taskpacks. */
   workers?: number;
+  /** The server's result retention (default: off, finished tasks are kept). */
+  retention?: RetentionSweeperOptions;
 }
 
 /**
@@ -123,6 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     maxArgsDepth: options.maxArgsDepth,
     corsOrigins: options.corsOrigins,
     outbox: { intervalMs: 200, olderThanMs: 500, ...options.outbox },
+    retention: options.retention,
   });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];

@@ -33,6 +33,10 @@ import { deleteOutboxRowsPublished, dispatchOutboxRows, selectOutboxTaskIds } fr
 import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpdate, type UnservedPolicy, type UnservedResult } from "../task-record.js";
 import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
 import { updateProgressRows } from "./tasks.repository.js";
+import { deleteFinishedTaskRows } from "./retention.repository.js";
+
+/** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
+const MAX_DELETE_BATCH = 100_000;
 
 /** Options of {@link createPostgresTaskStore}. */
 export interface PostgresTaskStoreOptions {
@@ -261,6 +265,14 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       if (revoked) return { outcome: "revoked", record: taskRowToRecord(revoked) };
       const current = await selectTaskRow(db, id);
       return current ? { outcome: "not_revocable", record: taskRowToRecord(current) } : { outcome: "not_found" };
+    },
+
+    async deleteFinishedTasks(finishedBefore: Date, limit: number): Promise<number> {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DELETE_BATCH) {
+        throw new RangeError(`deleteFinishedTasks: limit must be a whole number in 1..${MAX_DELETE_BATCH}, got ${limit}`);
+      }
+      if (Number.isNaN(finishedBefore.getTime())) throw new RangeError("deleteFinishedTasks: finishedBefore is an invalid Date");
+      return deleteFinishedTaskRows(db, finishedBefore, limit);
     },
 
     async recordProgress(updates: readonly ProgressUpdate[]): Promise<void> {
