@@ -6,7 +6,7 @@ import type { PostgresServer } from "../../../test/harness/postgres-server.js";
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
 import { MigrationError, createMigrationProvider, migrateToLatest } from "./migrate-to-latest.js";
-import { createPostgresTaskStore } from "./postgres-task-store.js";
+import { createPostgresTaskStore, createTaskStoreOnKysely } from "./postgres-task-store.js";
 
 let server: PostgresServer;
 let dbCount = 0;
@@ -139,4 +139,38 @@ describeTaskStoreContract("Postgres store", async () => {
     withDb: (fn) => withDb(url, fn),
     cleanup: async () => {},
   };
+});
+
+describe("insertTasks and result retention", () => {
+  test("a repeated key whose earlier task is deleted between the skipped insert and its lookup inserts the task after all", async () => {
+    const url = await freshDatabase();
+    const store = await createPostgresTaskStore({ databaseUrl: url });
+    const earlier = newTask({ idempotencyKey: "k1" });
+    await store.insertTasks([earlier]);
+    // A plugin that deletes the earlier task right after the next insert statement ran, as a
+    // retention sweep could, before the store looks the key up.
+    let armed = true;
+    const racing = store.db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (armed && args.queryId !== undefined) {
+          armed = false;
+          await sql`delete from tasks where id = ${earlier.id}`.execute(store.db);
+        }
+        return args.result;
+      },
+    });
+    try {
+      const racer = createTaskStoreOnKysely(racing);
+      const repeat = newTask({ idempotencyKey: "k1" });
+      const other = newTask();
+      const answers = await racer.insertTasks([repeat, other]);
+      assert.equal(armed, false, "the plugin ran");
+      assert.deepEqual(answers.map((a) => [a.id, a.existing]), [[repeat.id, false], [other.id, false]]);
+      assert.equal((await store.getTask(repeat.id))?.idempotencyKey, "k1");
+      assert.equal(await store.getTask(earlier.id), undefined);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -96,21 +96,31 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
     async insertTasks(tasks: readonly NewTask[]): Promise<InsertedTask[]> {
       for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
       try {
-        const inserted = new Map((await insertTaskRows(db, tasks)).map((r) => [r.id, r.created_at]));
-        // Tasks not inserted were skipped for a repeated idempotency key: report the earlier task.
-        const skipped = tasks.filter((t) => !inserted.has(t.id.toLowerCase()) && t.idempotencyKey);
-        const earlier = await selectTasksByIdempotencyKey(
-          db,
-          skipped.map((t) => ({ owner: t.owner ?? null, key: t.idempotencyKey! })),
-        );
-        const byKey = new Map(earlier.map((r) => [`${r.owner ?? ""}\u0000${r.idempotency_key}`, r]));
-        return tasks.map((t) => {
-          const createdAt = inserted.get(t.id.toLowerCase());
-          if (createdAt) return { id: t.id, createdAt, existing: false };
-          const found = byKey.get(`${t.owner ?? ""}\u0000${t.idempotencyKey ?? ""}`);
-          if (!found) throw new Error(`task ${t.id} was neither inserted nor found by its idempotency key`);
-          return { id: found.id, createdAt: found.created_at, existing: true };
-        });
+        const results: (InsertedTask | undefined)[] = new Array(tasks.length);
+        let left = tasks.map((task, ord) => ({ task, ord }));
+        // A task skipped for its key whose earlier task is gone by the lookup (result retention
+        // deleted it in between) is inserted again: its key is free now. Twice is plenty.
+        for (let round = 0; left.length > 0; round++) {
+          if (round === 3) throw new Error(`task ${left[0]!.task.id} was neither inserted nor found by its idempotency key`);
+          const inserted = new Map((await insertTaskRows(db, left.map((l) => l.task))).map((r) => [r.id, r.created_at]));
+          // Tasks not inserted were skipped for a repeated idempotency key: report the earlier task.
+          const skipped = left.filter((l) => !inserted.has(l.task.id.toLowerCase()) && l.task.idempotencyKey);
+          const earlier = await selectTasksByIdempotencyKey(
+            db,
+            skipped.map(({ task: t }) => ({ owner: t.owner ?? null, key: t.idempotencyKey! })),
+          );
+          const byKey = new Map(earlier.map((r) => [`${r.owner ?? ""}\u0000${r.idempotency_key}`, r]));
+          const again: typeof left = [];
+          for (const l of left) {
+            const createdAt = inserted.get(l.task.id.toLowerCase());
+            const found = createdAt ? undefined : byKey.get(`${l.task.owner ?? ""}\u0000${l.task.idempotencyKey ?? ""}`);
+            if (createdAt) results[l.ord] = { id: l.task.id, createdAt, existing: false };
+            else if (found) results[l.ord] = { id: found.id, createdAt: found.created_at, existing: true };
+            else again.push(l);
+          }
+          left = again;
+        }
+        return results as InsertedTask[];
       } catch (err) {
         if ((err as { code?: unknown })?.code === UNIQUE_VIOLATION) {
           const detail = (err as { detail?: unknown }).detail;
