@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Migrator, sql } from "kysely";
-import { startPostgres } from "../../../test/harness/postgres-server.js";
-import type { PostgresServer } from "../../../test/harness/postgres-server.js";
+import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
 import { MigrationError, createMigrationProvider, migrateToLatest } from "./migrate-to-latest.js";
 import { createPostgresTaskStore, createTaskStoreOnKysely } from "./postgres-task-store.js";
 
-let server: PostgresServer;
-let dbCount = 0;
-
-/** A fresh database on the private server, with its URL. */
-async function freshDatabase(): Promise<string> {
-  return server.createDatabase(`store_test_${++dbCount}`);
-}
+const { freshDatabase } = usePrivatePostgres("store_test");
 
 /** Runs `fn` with a short-lived raw Kysely on `url`. */
 async function withDb<T>(url: string, fn: (db: ReturnType<typeof createKyselyForUrl>) => Promise<T>): Promise<T> {
@@ -25,13 +18,6 @@ async function withDb<T>(url: string, fn: (db: ReturnType<typeof createKyselyFor
     await db.destroy();
   }
 }
-
-before(async () => {
-  server = await startPostgres();
-});
-after(async () => {
-  await server?.stop();
-});
 
 describe("migrations", () => {
   test("run once when two migrators start at the same time, then are a no-op", async () => {

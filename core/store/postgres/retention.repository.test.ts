@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
+import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
 import { sql, type Kysely } from "kysely";
 import pg from "pg";
-import { startPostgres, type PostgresServer } from "../../../test/harness/postgres-server.js";
 import { newTask } from "../task-store-contract.js";
 import type { Database } from "./database.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
@@ -14,19 +14,12 @@ import { insertTaskRows } from "./tasks.repository.js";
 // the deletion gets on a big table (docs/retention.md quotes it), and that
 // it skips rows other connections hold instead of waiting for them.
 
-let server: PostgresServer;
-let dbCount = 0;
+const { freshDatabase } = usePrivatePostgres("retention_test");
 
-before(async () => {
-  server = await startPostgres();
-});
-after(async () => {
-  await server?.stop();
-});
 
 /** A migrated, empty database on the private server, for `fn`. */
 async function withFreshDb<T>(fn: (db: Kysely<Database>, url: string) => Promise<T>): Promise<T> {
-  const url = await server.createDatabase(`retention_test_${++dbCount}`);
+  const url = await freshDatabase();
   const db = createKyselyForUrl(url, { poolSize: 2 });
   try {
     await migrateToLatest(db);

@@ -1,27 +1,19 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
+import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
 import { Migrator, sql } from "kysely";
-import { startPostgres } from "../../../test/harness/postgres-server.js";
-import type { PostgresServer } from "../../../test/harness/postgres-server.js";
 import { openPgliteDatabase } from "../pglite/pglite-database.js";
 import { createKyselyForUrl } from "../postgres/kysely-for-url.js";
 import { createMigrationProvider, migrateToLatest } from "../postgres/migrate-to-latest.js";
 import { createUserStoreOnKysely } from "./user-store-on-kysely.js";
 import { describeUserStoreContract } from "./user-store-contract.js";
 
-let server: PostgresServer;
-let dbCount = 0;
+const { freshDatabase } = usePrivatePostgres("users_test");
 
-before(async () => {
-  server = await startPostgres();
-});
-after(async () => {
-  await server?.stop();
-});
 
 // Each group gets a fresh database on the private server.
 describeUserStoreContract("Postgres user store", async () => {
-  const db = createKyselyForUrl(await server.createDatabase(`users_test_${++dbCount}`), { poolSize: 2 });
+  const db = createKyselyForUrl(await freshDatabase(), { poolSize: 2 });
   await migrateToLatest(db);
   return { users: createUserStoreOnKysely(db), db, close: () => db.destroy() };
 });
