@@ -31,7 +31,7 @@ import { describeMachine } from "./lib/machine.js";
 import { findRedisServer, startRedis } from "./lib/redis-server.js";
 import type { RedisServer } from "./lib/redis-server.js";
 import { closedLoop } from "./lib/load.js";
-import { CpuMeter, findPid, memoryMiB } from "./lib/procfs.js";
+import { CpuMeter, memoryMiB, serverPid } from "./lib/procfs.js";
 import { generatedSection, machineLines, repetitionTable, resultTable, writeGeneratedSection } from "./report.js";
 import type { RunResults, SystemResults } from "./report.js";
 import { startTstasks } from "./tstasks.js";
@@ -368,11 +368,6 @@ async function main(): Promise<void> {
     await postgres?.stop().catch((err: unknown) => console.error(err));
     await dataDir?.remove();
   }
-}
-
-/** The pid of the process whose argv has `-p <port>` and starts with a program named `program` (the harness does not expose its servers' pids). */
-function serverPid(program: string, port: number): number | undefined {
-  return findPid((argv) => argv[0]?.endsWith(program) === true && argv.some((a, i) => a === "-p" && argv[i + 1] === String(port)));
 }
 
 main().catch((err: unknown) => {

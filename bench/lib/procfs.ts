@@ -81,6 +81,11 @@ export function findPid(match: (argv: string[]) => boolean): number | undefined 
   return undefined;
 }
 
+/** The pid of the process whose argv has `-p <port>` and starts with a program named `program` (the harness does not expose its servers' pids). */
+export function serverPid(program: string, port: number): number | undefined {
+  return findPid((argv) => argv[0]?.endsWith(program) === true && argv.some((a, i) => a === "-p" && argv[i + 1] === String(port)));
+}
+
 /** CPU milliseconds per role (e.g. "server", "postgres") between two {@link CpuMeter.read} calls. */
 export type CpuReading = Record<string, number>;
 
