@@ -4,6 +4,7 @@ import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } 
 import { connect, createInbox, headers } from "@nats-io/transport-node";
 import pg from "pg";
 import { Pool } from "undici";
+import { rpcSubmitRate, type RpcProtocol } from "./lib/connect-submit.js";
 import { freePort } from "../test/harness/free-port.js";
 import { startChild } from "./lib/child.js";
 import { closedLoop, openLoop } from "./lib/load.js";
@@ -219,6 +220,24 @@ export async function httpEchoRate(count: number, inFlight: number): Promise<num
     } finally {
       await pool.close();
     }
+  } finally {
+    await child.stop();
+  }
+}
+
+/**
+ * connect-node answering SubmitTask of tstasks' contract at once
+ * (children/connect-echo-server.ts), over `protocol`, driven as the tstasks
+ * RPC submits are (one HTTP/2 connection, `inFlight` calls outstanding).
+ *
+ * @returns calls per second.
+ */
+export async function connectEchoRate(protocol: RpcProtocol, count: number, inFlight: number): Promise<number> {
+  const port = await freePort();
+  const child = await startTsChild("connect-echo", "children/connect-echo-server.ts", [String(port)]);
+  try {
+    await child.waitForLine((line) => line === "listening");
+    return await rpcSubmitRate(`http://127.0.0.1:${port}`, protocol, count, inFlight, Math.min(count, 2000));
   } finally {
     await child.stop();
   }

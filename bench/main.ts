@@ -26,12 +26,13 @@ import type { TempDir } from "../test/harness/temp-dir.js";
 import { waitUntil } from "../test/harness/wait-until.js";
 import { startBullBench } from "./bullmq.js";
 import type { BullBench } from "./bullmq.js";
-import { httpEchoRate, jetstreamLatency, jetstreamThroughput, postgresInsertRate } from "./ceilings.js";
+import { connectEchoRate, httpEchoRate, jetstreamLatency, jetstreamThroughput, postgresInsertRate } from "./ceilings.js";
 import { describeMachine } from "./lib/machine.js";
 import { findRedisServer, startRedis } from "./lib/redis-server.js";
 import type { RedisServer } from "./lib/redis-server.js";
 import { closedLoop } from "./lib/load.js";
 import { CpuMeter, memoryMiB, serverPid } from "./lib/procfs.js";
+import { rpcSubmitRate } from "./lib/connect-submit.js";
 import { generatedSection, machineLines, repetitionTable, resultTable, writeGeneratedSection } from "./report.js";
 import type { RunResults, SystemResults } from "./report.js";
 import { startTstasks } from "./tstasks.js";
@@ -158,14 +159,21 @@ async function tstasksRepetition(t: Tstasks, o: Options, out: SystemResults, rep
   } finally {
     await t.stopWorker(worker);
   }
-  // The batch RPC, worker stopped again; then a worker drains what it queued, so the next repetition starts empty.
+  // SubmitTask over Connect and gRPC, then the batch RPC, worker stopped again; then a worker drains
+  // what they queued, so the next repetition starts empty.
   const bulkBaseline = await t.successCount();
+  const rpcCount = o.httpCount;
+  const overConnect = await rpcSubmitRate(t.origin, "connect", rpcCount, IN_FLIGHT, 0);
+  const overGrpc = await rpcSubmitRate(t.origin, "grpc", rpcCount, IN_FLIGHT, 0);
+  (out.enqueueConnect ??= []).push(overConnect);
+  (out.enqueueGrpc ??= []).push(overGrpc);
   const bulk = await t.enqueueBulk(o.n, BULK_BATCH, BULK_IN_FLIGHT);
   out.enqueueBulk!.push(bulk);
+  log(`tstasks #${rep}: SubmitTask over Connect ${Math.round(overConnect)}/s, over gRPC ${Math.round(overGrpc)}/s; ${o.n} in bulk at ${Math.round(bulk)}/s (worker stopped)`);
   const bulkWorker = await t.startWorker();
   try {
-    const drained = await t.drain(bulkWorker, bulkBaseline, o.n);
-    log(`tstasks #${rep}: enqueued ${o.n} in bulk at ${Math.round(bulk)}/s (worker stopped); drained them at ${Math.round(drained.rate)}/s`);
+    const drained = await t.drain(bulkWorker, bulkBaseline, o.n + 2 * rpcCount);
+    log(`tstasks #${rep}: drained those at ${Math.round(drained.rate)}/s`);
   } finally {
     await t.stopWorker(bulkWorker);
   }
@@ -253,6 +261,8 @@ async function main(): Promise<void> {
     bullmq: undefined,
     ceilings: {
       httpEcho: [],
+      connectEcho: [],
+      grpcEcho: [],
       postgresInsert: [],
       jetstream: [],
       jetstreamStartP50: [],
@@ -336,6 +346,8 @@ async function main(): Promise<void> {
       c.jetstreamSeenP99.push(js.seen.p99);
       c.postgresInsert.push(await postgresInsertRate(postgres.url, o.postgresRows));
       c.httpEcho.push(await httpEchoRate(o.httpCount, IN_FLIGHT));
+      c.connectEcho.push(await connectEchoRate("connect", o.httpCount, IN_FLIGHT));
+      c.grpcEcho.push(await connectEchoRate("grpc", o.httpCount, IN_FLIGHT));
       log(
         `ceilings #${rep}: JetStream ${Math.round(c.jetstream.at(-1)!)}/s (p50 ${js.start.p50.toFixed(2)} / p99 ${js.start.p99.toFixed(2)} ms), ` +
           `Postgres insert ${Math.round(c.postgresInsert.at(-1)!)} rows/s, node:http echo ${Math.round(c.httpEcho.at(-1)!)}/s`,

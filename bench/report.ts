@@ -20,6 +20,9 @@ export interface RunResults {
   bullmqSkipped?: string;
   ceilings: {
     httpEcho: Samples;
+    /** connect-node answering SubmitTask at once (children/connect-echo-server.ts), over Connect and over gRPC. */
+    connectEcho: Samples;
+    grpcEcho: Samples;
     postgresInsert: Samples;
     jetstream: Samples;
     jetstreamStartP50: Samples;
@@ -34,6 +37,9 @@ export interface RunResults {
 
 export interface SystemResults {
   enqueueSingle: Samples;
+  /** tstasks only: SubmitTask over Connect and over gRPC (one HTTP/2 connection, 100 in flight). */
+  enqueueConnect?: Samples;
+  enqueueGrpc?: Samples;
   enqueueBulk: Samples | undefined;
   drain: Samples;
   startupMs: Samples;
@@ -120,6 +126,22 @@ export function resultTable(r: RunResults): string {
       ratio(med(t.enqueueSingle), med(b?.enqueueSingle)),
       `${rate(med(c.httpEcho))} node:http echo`,
       ratio(med(t.enqueueSingle), med(c.httpEcho)),
+    ],
+    [
+      "enqueue, SubmitTask over Connect (HTTP/2), 100 in flight, worker stopped",
+      rate(med(t.enqueueConnect)),
+      "–",
+      "–",
+      `${rate(med(c.connectEcho))} connect-node echo`,
+      ratio(med(t.enqueueConnect), med(c.connectEcho)),
+    ],
+    [
+      "enqueue, SubmitTask over gRPC, 100 in flight, worker stopped",
+      rate(med(t.enqueueGrpc)),
+      "–",
+      "–",
+      `${rate(med(c.grpcEcho))} connect-node echo (gRPC)`,
+      ratio(med(t.enqueueGrpc), med(c.grpcEcho)),
     ],
     [
       "enqueue in bulk (1,000 per call), worker stopped",
@@ -220,6 +242,7 @@ export function repetitionTable(r: RunResults): string {
   add("result seen p99", "seenP99", ms);
   const c = r.ceilings;
   rows.push(["ceiling: node:http echo", list(c.httpEcho, rate), ""]);
+  rows.push(["ceiling: connect-node echo, Connect / gRPC", `${list(c.connectEcho, rate)} / ${list(c.grpcEcho, rate)}`, ""]);
   rows.push(["ceiling: Postgres unnest insert", list(c.postgresInsert, rate), ""]);
   rows.push(["ceiling: JetStream publish + consume + ack", list(c.jetstream, rate), ""]);
   rows.push(["ceiling: bare JetStream p50 / p99 to consumer", `${list(c.jetstreamStartP50, ms)} / ${list(c.jetstreamStartP99, ms)}`, ""]);

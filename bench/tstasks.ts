@@ -58,6 +58,8 @@ export interface DrainResult {
 /** The running tstasks: the built `dist/server/main.js`, and `dist/worker/main.js` processes started on demand. */
 export interface Tstasks {
   readonly server: Child;
+  /** `http://127.0.0.1:<port>` of the server (REST, Connect, gRPC and gRPC-Web on one port). */
+  readonly origin: string;
   /** `POST /task` of `bench.main.noop`; resolves with the task id. */
   submit(a: number): Promise<string>;
   /** Starts one worker process and waits until its /readyz answers 200. */
@@ -175,6 +177,7 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
 
   return {
     server,
+    origin,
     submit,
     async startWorker() {
       const healthPort = await freePort();
