@@ -4,7 +4,7 @@ import { TaskStatus, type TaskSchema } from "../../gen/tstasks/v1/task_pb.js";
 import type { InsertedTask } from "../../core/store/task-record.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import type { BuiltTask } from "./build-new-task.js";
-import { taskToProto } from "./task-to-proto.js";
+import { submittedFieldsToProto, taskToProto } from "./task-to-proto.js";
 
 /**
  * The task a submit answers with once the submitter stored it: for a
@@ -20,20 +20,12 @@ export async function submittedTask(store: TaskStore, task: BuiltTask, inserted:
   // Built straight from the new task rather than through a whole TaskRecord: a batch answers
   // a thousand of these, and the record's spread of some thirty fields showed in its profile.
   return {
-    id: task.id,
-    type: task.type,
+    ...submittedFieldsToProto(task),
     status: TaskStatus.PENDING,
-    args: task.args,
-    queue: task.queue,
     attempts: 0,
     worker: "",
     createdAt: timestampFromDate(inserted.createdAt),
-    owner: task.owner ?? "",
     errors: [],
-    runAt: task.runAt ? timestampFromDate(task.runAt) : undefined,
-    idempotencyKey: task.idempotencyKey ?? "",
-    timeoutMs: task.timeoutMs ?? 0,
-    expiresAt: task.expiresAt ? timestampFromDate(task.expiresAt) : undefined,
     progress: 0,
     progressMessage: "",
   };

@@ -18,27 +18,37 @@ export function statusFromProto(status: TaskStatus): StatusName | undefined {
   return status === TaskStatus.UNSPECIFIED ? undefined : (TaskStatus[status] as StatusName);
 }
 
-/** A stored task as a `tstasks.v1.Task` init object. */
-export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> {
+/** What a task was submitted with, the fields a new task and a stored one share. */
+export type SubmittedFields = Pick<TaskRecord, "id" | "type" | "args" | "queue" | "owner" | "runAt" | "idempotencyKey" | "timeoutMs" | "expiresAt">;
+
+/** The submitted fields of a `tstasks.v1.Task` init object (see {@link taskToProto}). */
+export function submittedFieldsToProto(t: SubmittedFields) {
   return {
     id: t.id,
     type: t.type,
-    status: statusToProto(t.status),
     args: t.args,
+    queue: t.queue,
+    owner: t.owner ?? "",
+    runAt: t.runAt ? timestampFromDate(t.runAt) : undefined,
+    idempotencyKey: t.idempotencyKey ?? "",
+    timeoutMs: t.timeoutMs ?? 0,
+    expiresAt: t.expiresAt ? timestampFromDate(t.expiresAt) : undefined,
+  } satisfies MessageInitShape<typeof TaskSchema>;
+}
+
+/** A stored task as a `tstasks.v1.Task` init object. */
+export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> {
+  return {
+    ...submittedFieldsToProto(t),
+    status: statusToProto(t.status),
     result: t.status === "SUCCESS" ? fromJson(ValueSchema, t.result) : undefined,
     error: t.error ?? undefined,
-    queue: t.queue,
     attempts: t.attempts,
     worker: t.worker ?? "",
     createdAt: timestampFromDate(t.createdAt),
     startedAt: t.startedAt ? timestampFromDate(t.startedAt) : undefined,
     finishedAt: t.finishedAt ? timestampFromDate(t.finishedAt) : undefined,
-    owner: t.owner ?? "",
     errors: t.errors,
-    runAt: t.runAt ? timestampFromDate(t.runAt) : undefined,
-    idempotencyKey: t.idempotencyKey ?? "",
-    timeoutMs: t.timeoutMs ?? 0,
-    expiresAt: t.expiresAt ? timestampFromDate(t.expiresAt) : undefined,
     progress: t.progress,
     progressMessage: t.progressMessage,
   };
