@@ -10,11 +10,10 @@
  * result of some 20 KB stored in Postgres) and a no-op. Medians of 3 (1 with
  * --quick); writes docs/scaling.md between its markers unless --quick.
  */
-import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { Pool } from "undici";
+import { ensureDistBuilt } from "../test/harness/built-dist.js";
 import { freePort } from "../test/harness/free-port.js";
 import { startNats } from "../test/harness/nats-server.js";
 import { startPostgres } from "../test/harness/postgres-server.js";
@@ -56,7 +55,7 @@ interface RunResult {
 
 async function main(): Promise<void> {
   const machine = describeMachine(undefined);
-  await promisify(execFile)(process.execPath, [join(REPO_DIR, "node_modules/typescript/bin/tsc"), "-p", join(REPO_DIR, "tsconfig.build.json")]);
+  await ensureDistBuilt();
   const dataDir = makeTempDir("tstasks-scaling-");
   const [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
   const port = await freePort();

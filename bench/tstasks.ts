@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import { Pool } from "undici";
+import { ensureDistBuilt } from "../test/harness/built-dist.js";
 import { freePort } from "../test/harness/free-port.js";
 import { waitUntil } from "../test/harness/wait-until.js";
 import { withTimeout } from "./ceilings.js";
@@ -119,7 +118,7 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
     ...extra,
   });
   // The built processes, as production runs them (`npm run server:prod`, `worker:prod`), from a fresh build.
-  await promisify(execFile)(process.execPath, [join(REPO_DIR, "node_modules/typescript/bin/tsc"), "-p", join(REPO_DIR, "tsconfig.build.json")]);
+  await ensureDistBuilt();
   const server = await startChild(process.execPath, ["dist/server/main.js"], {
     label: "tstasks-server",
     cwd: REPO_DIR,

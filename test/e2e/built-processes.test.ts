@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
+import { ensureDistBuilt } from "../harness/built-dist.js";
 import { freePort } from "../harness/free-port.js";
 import { startNats, type NatsServer } from "../harness/nats-server.js";
 import { startPostgres, type PostgresServer } from "../harness/postgres-server.js";
@@ -50,10 +50,7 @@ describe("the built server and worker (dist/, plain node) [real]", () => {
   let url: string;
 
   before(async () => {
-    // What `npm ci` (prepare) and `npm run build` do; built here so the test never runs a stale dist/.
-    await promisify(execFile)(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.build.json")], {
-      cwd: REPO,
-    });
+    await ensureDistBuilt();
     [postgres, nats] = await Promise.all([startPostgres(), startNats()]);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,6 +27,7 @@ import {
   type TasksClient,
 } from "../../client/index.js";
 import { hashPassword } from "../../server/auth/password-hash.js";
+import { ensureDistBuilt } from "../harness/built-dist.js";
 import { freePort } from "../harness/free-port.js";
 import { BACKENDS } from "../support/backends.js";
 import { startStack, type Stack } from "../support/stack.js";
@@ -452,34 +453,11 @@ describe("client library: retries of Unavailable", () => {
 const ROOT = join(import.meta.dirname, "../..");
 const run = promisify(execFile);
 
-/** Newest modification time (ms) of the files under `dir` that `keep` accepts. */
-async function newestMtime(dir: string, keep: (name: string) => boolean): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !keep(entry.name)) continue;
-    newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  return newest;
-}
-
-/** Runs `npm run build` unless dist/ is newer than every source it is built from. */
-async function ensureBuilt(): Promise<void> {
-  const built = await stat(join(ROOT, "dist/client/index.js")).then((s) => s.mtimeMs, () => 0);
-  const isSource = (name: string) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.endsWith(".type-test.ts");
-  const sources = Math.max(
-    await newestMtime(join(ROOT, "client"), isSource),
-    await newestMtime(join(ROOT, "gen"), isSource),
-    (await stat(join(ROOT, "tsconfig.build.json"))).mtimeMs,
-  );
-  if (built > sources) return;
-  await run("npm", ["run", "build"], { cwd: ROOT });
-}
-
 describe("the built package, as another project uses it", () => {
   let stack: Stack;
   let project: string;
   before(async () => {
-    [stack] = await Promise.all([startStack({ backend: BACKENDS.includes("embedded") ? "embedded" : "real" }), ensureBuilt()]);
+    [stack] = await Promise.all([startStack({ backend: BACKENDS.includes("embedded") ? "embedded" : "real" }), ensureDistBuilt()]);
     // A project that depends on tstasks (linked, as `npm install ../tstasks` would).
     project = await mkdtemp(join(tmpdir(), "tstasks-consumer-"));
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
