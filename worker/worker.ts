@@ -308,6 +308,14 @@ export function createWorker(options: WorkerOptions): Worker {
       );
       return;
     }
+    if (gate.busy) {
+      // A quarantined attempt runs or waits here. Claims go out in batches, so this one may have been
+      // claimed together with it: waiting for the gate while claimed, it would be counted lost with that
+      // attempt if it takes the worker down again. Give the claim back (not a lost attempt) instead;
+      // the redelivery waits for the quarantine unclaimed (runSlot), or runs on another worker.
+      await handBack(delivery, claimed.attempt);
+      return;
+    }
     const abort = new AbortController();
     let letGo = (): void => {};
     // Resolves when the worker stops waiting for an attempt that ignores its signal.

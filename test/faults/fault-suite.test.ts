@@ -181,6 +181,16 @@ async function runScenario(name: string, fault: (ctx: FaultContext) => Promise<v
     );
     const collateral = bystanders[0].n;
     assert.equal(collateral, 0, `${name}: ${collateral} tasks beside the poison failed`);
+    if (poisonIds.length > 0) {
+      // Only a poison task's first attempt (not yet suspect) runs beside others, so a bystander loses at
+      // most one attempt per poison task; a claim held while waiting behind a quarantined attempt would
+      // lose one per crash of it.
+      const { rows: lostBeside } = await db.query(
+        "select coalesce(max(lost_attempts), 0)::int as n from tasks where id = any($1::uuid[]) and not (id = any($2::uuid[]))",
+        [ids, poisonIds],
+      );
+      assert.ok(lostBeside[0].n <= poisonIds.length, `${name}: a bystander lost ${lostBeside[0].n} attempts`);
+    }
     assert.equal(count("SUCCESS"), ids.length - poisonIds.length - revoked.size - collateral, `${name}: every other task succeeds`);
     // A cancel that was answered REVOKED holds: none of those tasks completed as anything else.
     const { rows: cancelled } = await db.query("select status, count(*)::int as n from tasks where id = any($1::uuid[]) group by status", [
