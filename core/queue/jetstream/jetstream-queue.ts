@@ -14,6 +14,7 @@ import { waitBeforeRetry } from "./retry-delay.js";
 import type { TaskEvent } from "../../events/task-event.js";
 import type { EventSubscription } from "../../events/task-event-bus.js";
 import { decodeTaskEvent, encodeTaskEvent } from "../../events/event-codec.js";
+import { PubAckInbox } from "./pub-ack-inbox.js";
 
 /** Options of {@link createJetStreamQueue}. */
 export interface JetStreamQueueOptions {
@@ -52,7 +53,8 @@ const SUBJECT_PREFIX = /^[^.*>\s]+(\.[^.*>\s]+)*$/;
  *   themselves after a reconnect or a server restart.
  * - `publish` pipelines all messages, each with `Nats-Msg-Id: <task id>`
  *   so a repeat within 2 min is stored once, and resolves when every
- *   PubAck arrived; it rejects with {@link QueuePublishError} otherwise.
+ *   PubAck arrived (collected on one inbox, see {@link PubAckInbox}); it
+ *   rejects with {@link QueuePublishError} otherwise.
  * - `consume` shares one durable consumer `q-<queue>` per queue among all
  *   workers; it resolves once those consumers exist on the server.
  * - `ping` rejects with {@link QueueUnavailableError} while disconnected
@@ -102,6 +104,7 @@ class JetStreamQueue implements TaskQueue {
   readonly #nc: NatsConnection;
   readonly #jsm: JetStreamManager;
   readonly #js: JetStreamClient;
+  readonly #pubAcks: PubAckInbox;
   readonly #settings: QueueSettings;
   readonly #consumers = new Set<JetStreamConsumer>();
   readonly #closing = new AbortController();
@@ -112,6 +115,7 @@ class JetStreamQueue implements TaskQueue {
     this.#nc = nc;
     this.#jsm = jsm;
     this.#js = jsm.jetstream();
+    this.#pubAcks = new PubAckInbox(nc);
     this.#settings = settings;
     void this.#watchConnection();
   }
@@ -123,7 +127,7 @@ class JetStreamQueue implements TaskQueue {
     // All requests go out before the first PubAck is awaited.
     const results = await Promise.allSettled(
       messages.map((message) =>
-        this.#js.publish(queueSubject(subjectPrefix, message.queue), JSON.stringify(message), { msgID: message.dedupId ?? message.id }),
+        this.#pubAcks.publish(queueSubject(subjectPrefix, message.queue), JSON.stringify(message), message.dedupId ?? message.id),
       ),
     );
     let failed = 0;
@@ -229,6 +233,8 @@ class JetStreamQueue implements TaskQueue {
       this.#closing.abort();
       await Promise.all([...this.#consumers].map((consumer) => consumer.stop()));
       if (!this.#nc.isClosed()) await this.#nc.drain();
+      // Publishes whose PubAck the drain did not bring in will never get one.
+      this.#pubAcks.close();
     })();
     return this.#closed;
   }
