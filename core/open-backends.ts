@@ -37,7 +37,7 @@ export interface Backends {
  */
 export async function openBackends(config: Config, connectionName: string): Promise<Backends> {
   const store = config.databaseUrl
-    ? await createPostgresTaskStore({ databaseUrl: config.databaseUrl })
+    ? await createPostgresTaskStore({ databaseUrl: config.databaseUrl, preparedStatements: config.databasePreparedStatements })
     : await createPgliteTaskStore({ dataDir: config.dataDir });
   let queue: TaskQueue;
   let recovered = 0;

@@ -26,6 +26,13 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ DATABASE_URL: "", NATS_URL: "" }).natsUrl, undefined);
   });
 
+  it("prepares the store's statements unless DATABASE_PREPARED_STATEMENTS is off", () => {
+    assert.equal(loadConfig({}).databasePreparedStatements, true);
+    assert.equal(loadConfig({ DATABASE_PREPARED_STATEMENTS: "off" }).databasePreparedStatements, false);
+    assert.equal(loadConfig({ DATABASE_PREPARED_STATEMENTS: "on" }).databasePreparedStatements, true);
+    assert.throws(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: "maybe" }), /DATABASE_PREPARED_STATEMENTS must be on or off/);
+  });
+
   it("lists every bad value in one error", () => {
     assert.throws(
       () => loadConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", WORKER_CONCURRENCY: "0", NATS_URL: "http://x" }),

@@ -20,6 +20,13 @@ export interface Config {
    */
   databaseUrl: string | undefined;
   /**
+   * Run the store's queries as prepared statements planned once per
+   * connection (`DATABASE_PREPARED_STATEMENTS`, `on`/`off`, default on).
+   * Off behind a pooler in transaction mode that cannot keep them
+   * (PgBouncer before 1.21).
+   */
+  databasePreparedStatements: boolean;
+  /**
    * NATS URL (`NATS_URL`), or several servers of one cluster as a comma list
    * (the client picks one and fails over to the others). Unset: the
    * in-process queue (one process only).
@@ -173,6 +180,10 @@ const schema = z.object({
   PORT: int("PORT", 0, 65535).default(8080),
   HOST: z.string().min(1).optional(),
   DATABASE_URL: url("DATABASE_URL", ["postgres:", "postgresql:"]).optional(),
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(["on", "off", "true", "false", "1", "0"], { message: "DATABASE_PREPARED_STATEMENTS must be on or off" })
+    .default("on")
+    .transform((v) => v === "on" || v === "true" || v === "1"),
   NATS_URL: urlList("NATS_URL", ["nats:", "tls:", "ws:", "wss:"]).optional(),
   NATS_STREAM_REPLICAS: int("NATS_STREAM_REPLICAS", 1, 5).default(1),
   TSTASKS_DATA_DIR: z.string().min(1).default(".tstasks"),
@@ -231,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     natsUrl: e.NATS_URL,
     dataDir: resolve(e.TSTASKS_DATA_DIR),
     workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,

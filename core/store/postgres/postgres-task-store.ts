@@ -44,6 +44,8 @@ export interface PostgresTaskStoreOptions {
   databaseUrl: string;
   /** Most open connections. Default 10. */
   poolSize?: number;
+  /** Queries as prepared statements planned once per connection (see createKyselyForUrl). Default true. */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -63,7 +65,10 @@ const UNIQUE_VIOLATION = "23505";
  * @throws MigrationError when a migration fails; the pool is closed then.
  */
 export async function createPostgresTaskStore(options: PostgresTaskStoreOptions): Promise<KyselyTaskStore> {
-  const db = createKyselyForUrl(options.databaseUrl, { poolSize: options.poolSize ?? 10 });
+  const db = createKyselyForUrl(options.databaseUrl, {
+    poolSize: options.poolSize ?? 10,
+    preparedStatements: options.preparedStatements ?? true,
+  });
   try {
     await migrateToLatest(db);
   } catch (err) {
