@@ -18,7 +18,7 @@ const PACKS_DIR = join(import.meta.dirname, "packs");
 export const NOOP_TYPE = "bench.main.noop";
 /** tstasks' configuration variables (README, Configuration), dropped from the inherited environment. */
 const CONFIG_VARIABLE =
-  /^(NODE_ENV|PORT|HOST|DATABASE_URL|NATS_URL|NATS_STREAM_REPLICAS|TSTASKS_.*|WORKER_.*|ACK_WAIT_MS|UNSERVED_.*|TASKPACKS(_DIR)?|FRONTEND_URL|MAX_.*|JWT_.*|SUBMIT_RATE_LIMIT|TOKEN_RATE_LIMIT)$/;
+  /^(NODE_ENV|PORT|HOST|DATABASE_.*|NATS_URL|NATS_STREAM_REPLICAS|TSTASKS_.*|WORKER_.*|ACK_WAIT_MS|UNSERVED_.*|TASKPACKS(_DIR)?|FRONTEND_URL|MAX_.*|JWT_.*|SUBMIT_RATE_LIMIT|TOKEN_RATE_LIMIT)$/;
 
 /** Settings of {@link startTstasks}. */
 export interface TstasksSettings {
@@ -91,6 +91,16 @@ interface TaskJson {
   error?: unknown;
 }
 
+/**
+ * With `BENCH_CPU_PROF=<folder>`, the server and worker processes run under
+ * `node --cpu-prof` and write their profiles there when they stop (one
+ * `CPU.<date>.<pid>….cpuprofile` each), for finding where the time goes.
+ */
+function profileArgs(): string[] {
+  const dir = process.env["BENCH_CPU_PROF"];
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Starts the tstasks server as its own process (REST on a free port) and returns the handle. */
 export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> {
   const port = await freePort();
@@ -119,7 +129,7 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
   });
   // The built processes, as production runs them (`npm run server:prod`, `worker:prod`), from a fresh build.
   await ensureDistBuilt();
-  const server = await startChild(process.execPath, ["dist/server/main.js"], {
+  const server = await startChild(process.execPath, [...profileArgs(), "dist/server/main.js"], {
     label: "tstasks-server",
     cwd: REPO_DIR,
     env: env({ PORT: String(port) }),
@@ -181,7 +191,7 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
     async startWorker() {
       const healthPort = await freePort();
       const spawnedNs = process.hrtime.bigint();
-      const child = await startChild(process.execPath, ["dist/worker/main.js"], {
+      const child = await startChild(process.execPath, [...profileArgs(), "dist/worker/main.js"], {
         label: "tstasks-worker",
         cwd: REPO_DIR,
         env: env({
