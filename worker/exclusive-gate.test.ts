@@ -65,3 +65,27 @@ test("busy and clear() follow the exclusive holds, active or waiting", async () 
   await clearing;
   assert.equal(gate.busy, false);
 });
+
+test("a pin is taken at once even while an exclusive hold waits, which then waits for the pin too", async () => {
+  const gate = createExclusiveGate();
+  const shared = await gate.shared();
+  let exclusiveGranted = false;
+  const pending = gate.exclusive().then((release) => {
+    exclusiveGranted = true;
+    return release;
+  });
+  assert.equal(gate.busy, true);
+  // A claim already in flight when the exclusive hold queued: pinned at once, not queued behind it.
+  const unpin = gate.pin();
+  shared();
+  await tick();
+  assert.equal(exclusiveGranted, false, "the pin holds the exclusive hold off");
+  unpin();
+  unpin(); // twice is harmless
+  const exclusive = await pending;
+  assert.equal(exclusiveGranted, true);
+  assert.throws(() => gate.pin(), /exclusive hold is active/);
+  exclusive();
+  assert.equal(gate.busy, false);
+  gate.pin()();
+});

@@ -12,6 +12,14 @@ export interface ExclusiveGate {
   shared(): Promise<GateRelease>;
   /** Resolves when nothing else holds the gate. */
   exclusive(): Promise<GateRelease>;
+  /**
+   * A shared hold taken at once, even while an exclusive hold waits (which
+   * then waits for it too). For work that has begun and must end before an
+   * exclusive hold starts: a claim in flight, or given back. Only while no
+   * exclusive hold is active (check `busy` in the same tick).
+   * @throws Error while an exclusive hold is active.
+   */
+  pin(): GateRelease;
   /** True while an exclusive hold is active or waiting. */
   readonly busy: boolean;
   /** Resolves once no exclusive hold is active or waiting (after the ones waiting now). */
@@ -38,20 +46,22 @@ export function createExclusiveGate(): ExclusiveGate {
     }
   };
 
+  const release = (exclusive: boolean): GateRelease => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (exclusive) exclusiveHeld = false;
+      else sharedHolders--;
+      pump();
+    };
+  };
+
   const hold = (exclusive: boolean): Promise<GateRelease> =>
     new Promise((resolve) => {
       waiting.push({
         exclusive,
-        grant: () => {
-          let released = false;
-          resolve(() => {
-            if (released) return;
-            released = true;
-            if (exclusive) exclusiveHeld = false;
-            else sharedHolders--;
-            pump();
-          });
-        },
+        grant: () => resolve(release(exclusive)),
       });
       pump();
     });
@@ -59,6 +69,11 @@ export function createExclusiveGate(): ExclusiveGate {
   return {
     shared: () => hold(false),
     exclusive: () => hold(true),
+    pin: () => {
+      if (exclusiveHeld) throw new Error("pin() while an exclusive hold is active");
+      sharedHolders++;
+      return release(false);
+    },
     get busy() {
       return exclusiveHeld || waiting.some((w) => w.exclusive);
     },

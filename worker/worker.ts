@@ -6,7 +6,7 @@ import type { TaskTypeRecord } from "../core/store/task-type-record.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
 import { runTask } from "./run-task.js";
 import { createAttemptReporter } from "./attempt-reporter.js";
-import { createExclusiveGate } from "./exclusive-gate.js";
+import { createExclusiveGate, type GateRelease } from "./exclusive-gate.js";
 import { backoffDelayMs } from "../core/task/backoff.js";
 import { checkWithin } from "./health/check-within.js";
 import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
@@ -209,13 +209,13 @@ export function createWorker(options: WorkerOptions): Worker {
     // Waiting for the quarantine to end and for a run slot, the delivery is unclaimed: heartbeats keep its
     // ack wait from running out, so no other worker gets it meanwhile.
     const waiting = setInterval(() => delivery.working(), heartbeatMs);
-    let granted: boolean;
+    let unpin: GateRelease | undefined;
     try {
-      granted = await runSlot();
+      unpin = await runSlot();
     } finally {
       clearInterval(waiting);
     }
-    if (!granted) {
+    if (unpin === undefined) {
       // Stopping: it was never claimed, so another worker takes it at once.
       delivery.nak();
       return;
@@ -227,43 +227,57 @@ export function createWorker(options: WorkerOptions): Worker {
       runSlots.release();
     };
     try {
-      await claimAndRun(delivery, task, freeSlot);
+      await claimAndRun(delivery, task, freeSlot, unpin);
     } finally {
       freeSlot();
+      unpin();
     }
   };
 
   /**
    * Waits until no quarantined attempt runs or waits here and a run slot is
-   * free, and takes the slot. Never claim while a quarantined attempt runs
-   * or waits: a task claimed only to wait would be counted lost with it if
-   * that attempt takes the worker down again. (The slot is taken after the
-   * wait, and given back if a quarantine began meanwhile, since the
-   * quarantined attempt needs a slot itself.)
-   * @returns false when the worker is stopping.
+   * free, and takes the slot and a pin on the gate. Never claim while a
+   * quarantined attempt runs or waits: a task claimed only to wait would be
+   * counted lost with it if that attempt takes the worker down again. (The
+   * slot is taken after the wait, and given back if a quarantine began
+   * meanwhile, since the quarantined attempt needs a slot itself.) The pin,
+   * taken in the same tick as the check, holds off a quarantined attempt
+   * until this delivery's claim is settled: running under the gate, or given
+   * back to the store (see claimAndRunInTurn), never claimed beside it.
+   * @returns the pin's release, or undefined when the worker is stopping.
    */
-  const runSlot = async (): Promise<boolean> => {
+  const runSlot = async (): Promise<GateRelease | undefined> => {
     for (;;) {
       if (gate.busy) await gate.clear();
-      if (!(await runSlots.acquire())) return false;
-      if (!gate.busy) return true;
+      if (!(await runSlots.acquire())) return undefined;
+      if (!gate.busy) return gate.pin();
       runSlots.release();
     }
   };
 
-  /** Claims the task of a delivery that holds a run slot, runs it and settles it; calls `freeSlot` once it stopped running. */
-  const claimAndRun = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void): Promise<void> => {
+  /**
+   * Claims the task of a delivery that holds a run slot and a gate pin, runs
+   * it and settles it; calls `freeSlot` once it stopped running, and `unpin`
+   * once it holds the gate as it runs (it may be called again later).
+   */
+  const claimAndRun = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void, unpin: GateRelease): Promise<void> => {
     const turn = claimTurns.take(delivery.message.id);
     try {
       await turn.ready;
-      await claimAndRunInTurn(delivery, task, freeSlot, turn.done);
+      await claimAndRunInTurn(delivery, task, freeSlot, turn.done, unpin);
     } finally {
       turn.done();
     }
   };
 
   /** {@link claimAndRun} once it is this delivery's turn to claim; calls `endTurn` once its attempt is in `running`. */
-  const claimAndRunInTurn = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void, endTurn: () => void): Promise<void> => {
+  const claimAndRunInTurn = async (
+    delivery: Delivery,
+    task: LoadedTask,
+    freeSlot: () => void,
+    endTurn: () => void,
+    unpin: GateRelease,
+  ): Promise<void> => {
     const message = delivery.message;
     let claimed: StartResult;
     try {
@@ -309,10 +323,11 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     if (gate.busy) {
-      // A quarantined attempt runs or waits here. Claims go out in batches, so this one may have been
-      // claimed together with it: waiting for the gate while claimed, it would be counted lost with that
-      // attempt if it takes the worker down again. Give the claim back (not a lost attempt) instead;
-      // the redelivery waits for the quarantine unclaimed (runSlot), or runs on another worker.
+      // A quarantined attempt waits here. Claims go out in batches, so this one may have been claimed
+      // together with it: waiting for the gate while claimed, it would be counted lost with that attempt
+      // if it takes the worker down again. Give the claim back (not a lost attempt) instead, still pinned,
+      // so the quarantined attempt starts only once the store has it back; the redelivery waits for the
+      // quarantine unclaimed (runSlot), or runs on another worker.
       await handBack(delivery, claimed.attempt);
       return;
     }
@@ -333,7 +348,10 @@ export function createWorker(options: WorkerOptions): Worker {
       if (running.get(message.id) === run) running.delete(message.id);
     };
     const heartbeat = setInterval(() => delivery.working(), heartbeatMs);
-    const releaseGate = await (record.lostAttempts > 0 ? gate.exclusive() : gate.shared());
+    const holding = record.lostAttempts > 0 ? gate.exclusive() : gate.shared();
+    // Unpinned once its own hold is queued: an exclusive hold waits for every other pin, never for its own.
+    unpin();
+    const releaseGate = await holding;
     // The worker began to stop while it waited: starting it now would only mean aborting it later.
     if (stopping) run.why ??= "shutdown";
     if (run.why !== undefined) {
