@@ -288,6 +288,14 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     if (!claimed.run) {
+      if (claimed.status === "STARTED") {
+        // A duplicate of the attempt running here (this message redelivered while that attempt ran, say
+        // through a stall). Leave it unsettled: JetStream applies an ack to the message, not to one delivery,
+        // so acking it would drop the message while that attempt may yet be superseded by another worker's
+        // claim and handed back to PENDING, and the task would never run again. The running attempt's
+        // heartbeats keep the message, and its outcome settles it.
+        return;
+      }
       // Final, revoked or unknown in the store of record: nothing to run.
       if (claimed.reason === "not_found") {
         counters.droppedNoRow++;

@@ -146,6 +146,16 @@ async function runScenario(name: string, fault: (ctx: FaultContext) => Promise<v
       { timeoutMs: 120_000, intervalMs: 250, label: `${name}: every task final` },
     ).catch((e: unknown) => e);
     clearInterval(respawner);
+    if (final !== true) {
+      // Say what the stuck tasks look like, for the failure message: their rows and whether the outbox holds them.
+      const { rows: stuck } = await db.query(
+        `select t.id, t.status, t.attempts, t.lost_attempts, t.worker, t.requeues, o.task_id is not null as in_outbox, o.held
+           from tasks t left join task_outbox o on o.task_id = t.id where t.status <> all($1::text[]) limit 5`,
+        [FINAL],
+      );
+      notes.push(`${name}: not final after 120 s: ${JSON.stringify(stuck)}`);
+      console.log(`${name}: not final after 120 s: ${JSON.stringify(stuck)}\n${workers.map((w) => `--- ${w.name}\n${w.output()}`).join("\n")}`);
+    }
 
     // Counted over the accepted tasks; a submit whose answer never came (the server died) may have
     // stored an extra task, which must end final all the same (checked over the whole table above).
