@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./database.js";
+import { fixedStatement } from "./fixed-statement.js";
 import { TASK_COLUMNS, type TaskRow } from "./tasks.table.js";
 
 // SQL only, for `task_outbox` (see the create-task-outbox migration). Rows
@@ -14,12 +15,17 @@ import { TASK_COLUMNS, type TaskRow } from "./tasks.table.js";
  */
 export async function deleteOutboxRowsPublished(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await sql`
+  await deletePublishedStatement(db, ids);
+}
+
+const deletePublishedStatement = fixedStatement(
+  (ids: readonly string[]) => [ids],
+  ([ids]) => sql`
     delete from task_outbox
     where task_id in (select task_id from task_outbox where task_id = any(${ids}::uuid[]) order by task_id for update)
       and not held
-  `.execute(db);
-}
+  `,
+);
 
 /** Which of these tasks have an outbox row. */
 export async function selectOutboxTaskIds(db: Kysely<Database>, ids: readonly string[]): Promise<string[]> {

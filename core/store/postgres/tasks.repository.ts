@@ -5,6 +5,7 @@ import type { NewTask, ProgressUpdate, TaskCursor, TaskOutcome, UnservedPolicy }
 import type { Database } from "./database.js";
 import { TASK_COLUMNS } from "./tasks.table.js";
 import type { TaskRow } from "./tasks.table.js";
+import { fixedStatement } from "./fixed-statement.js";
 
 // SQL only. Every function takes the database (or a transaction) first and
 // returns snake_case rows. Batch statements pass one array parameter per
@@ -25,21 +26,30 @@ function taskColumns(alias: string) {
  */
 export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTask[]): Promise<{ id: string; created_at: Date }[]> {
   if (tasks.length === 0) return [];
-  const { rows } = await sql<{ id: string; created_at: Date }>`
+  return (await insertStatement(db, tasks)).rows;
+}
+
+const insertStatement = fixedStatement(
+  (tasks: readonly NewTask[]) => [
+    tasks.map((t) => t.id),
+    tasks.map((t) => t.type),
+    tasks.map((t) => t.queue),
+    tasks.map((t) => JSON.stringify(t.args)),
+    tasks.map((t) => t.owner ?? null),
+    tasks.map((t) => t.permission ?? null),
+    tasks.map((t) => t.maxRetries ?? null),
+    tasks.map((t) => t.runAt?.toISOString() ?? null),
+    tasks.map((t) => t.idempotencyKey ?? null),
+    tasks.map((t) => t.timeoutMs ?? null),
+    tasks.map((t) => t.expiresAt?.toISOString() ?? null),
+    tasks.map((t) => (t.hold ?? false) && t.runAt != null),
+  ],
+  ([ids, types, queues, args, owners, permissions, maxRetries, runAts, keys, timeouts, expiresAts, holds]) => sql<{ id: string; created_at: Date }>`
     with v as (
       select * from unnest(
-      ${tasks.map((t) => t.id)}::uuid[],
-      ${tasks.map((t) => t.type)}::text[],
-      ${tasks.map((t) => t.queue)}::text[],
-      ${tasks.map((t) => JSON.stringify(t.args))}::jsonb[],
-      ${tasks.map((t) => t.owner ?? null)}::text[],
-      ${tasks.map((t) => t.permission ?? null)}::text[],
-      ${tasks.map((t) => t.maxRetries ?? null)}::int4[],
-      ${tasks.map((t) => t.runAt?.toISOString() ?? null)}::timestamptz[],
-      ${tasks.map((t) => t.idempotencyKey ?? null)}::text[],
-      ${tasks.map((t) => t.timeoutMs ?? null)}::int4[],
-      ${tasks.map((t) => t.expiresAt?.toISOString() ?? null)}::timestamptz[],
-      ${tasks.map((t) => (t.hold ?? false) && t.runAt != null)}::bool[]
+      ${ids}::uuid[], ${types}::text[], ${queues}::text[], ${args}::jsonb[], ${owners}::text[], ${permissions}::text[],
+      ${maxRetries}::int4[], ${runAts}::timestamptz[], ${keys}::text[], ${timeouts}::int4[], ${expiresAts}::timestamptz[],
+      ${holds}::bool[]
       ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at, hold)
     ), inserted as (
       insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms,
@@ -55,9 +65,8 @@ export async function insertTaskRows(db: Kysely<Database>, tasks: readonly NewTa
       from inserted as i join v on v.id = i.id
     )
     select id, created_at from inserted
-  `.execute(db);
-  return rows;
-}
+  `,
+);
 
 /** The tasks holding these (owner, idempotency key) pairs. */
 export async function selectTasksByIdempotencyKey(
@@ -143,15 +152,29 @@ export type ClaimRow =
  */
 export async function claimTaskRows(db: Kysely<Database>, claims: readonly ClaimInput[]): Promise<ClaimRow[]> {
   if (claims.length === 0) return [];
-  const { rows } = await sql<TaskRow & { ord: number; claimed: boolean; current_status: TaskStatus | null }>`
+  const { rows } = await claimStatement(db, claims);
+  return rows.map(({ ord, claimed, current_status, ...row }) =>
+    claimed ? { ord, claimed: true, row } : { ord, claimed: false, currentStatus: current_status },
+  );
+}
+
+const claimStatement = fixedStatement(
+  (claims: readonly ClaimInput[]) => [
+    claims.map((c) => c.ord),
+    claims.map((c) => c.id),
+    claims.map((c) => c.worker),
+    claims.map((c) => c.runningAttempt),
+    claims.map((c) => c.id),
+  ],
+  ([ords, ids, workers, runningAttempts, lockIds]) => sql<TaskRow & { ord: number; claimed: boolean; current_status: TaskStatus | null }>`
     with v as (
       select * from unnest(
-        ${claims.map((c) => c.ord)}::int4[],
-        ${claims.map((c) => c.id)}::uuid[],
-        ${claims.map((c) => c.worker)}::text[],
-        ${claims.map((c) => c.runningAttempt)}::int4[]
+        ${ords}::int4[],
+        ${ids}::uuid[],
+        ${workers}::text[],
+        ${runningAttempts}::int4[]
       ) as v(ord, id, worker, running_attempt)
-    ), locked as (${lockedInIdOrder(claims.map((c) => c.id))}
+    ), locked as (${lockedInIdOrder(lockIds as string[])}
     ), claimed as (
       update tasks as t
       set status = 'STARTED', attempts = t.attempts + 1, worker = v.worker, started_at = now(),
@@ -173,11 +196,8 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
     -- are exactly the rows the update left alone.
     left join tasks as s on c.ord is null and s.id = v.id
     order by v.ord
-  `.execute(db);
-  return rows.map(({ ord, claimed, current_status, ...row }) =>
-    claimed ? { ord, claimed: true, row } : { ord, claimed: false, currentStatus: current_status },
-  );
-}
+  `,
+);
 
 /** One outcome of {@link finishTaskRows}, by position `ord`. */
 export interface FinishInput {
@@ -193,12 +213,24 @@ export interface FinishInput {
  */
 export async function finishTaskRows(db: Kysely<Database>, inputs: readonly FinishInput[]): Promise<Set<number>> {
   if (inputs.length === 0) return new Set();
-  // JSON text per element; SQL NULL (JS null) where the outcome has no
-  // result or no error. A JSON-null result is the text "null", i.e. jsonb null.
-  const results = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null));
-  const errors = inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? null : JSON.stringify(o.error)));
-  const { rows } = await sql<{ ord: number }>`
-    with locked as (${lockedInIdOrder(inputs.map((i) => i.outcome.id))})
+  const { rows } = await finishStatement(db, inputs);
+  return new Set(rows.map((r) => r.ord));
+}
+
+const finishStatement = fixedStatement(
+  (inputs: readonly FinishInput[]) => [
+    inputs.map((i) => i.outcome.id),
+    inputs.map((i) => i.ord),
+    inputs.map((i) => i.outcome.id),
+    inputs.map((i) => i.outcome.attempt),
+    inputs.map((i) => i.outcome.status),
+    // JSON text per element; SQL NULL (JS null) where the outcome has no
+    // result or no error. A JSON-null result is the text "null", i.e. jsonb null.
+    inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null)),
+    inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? null : JSON.stringify(o.error))),
+  ],
+  ([lockIds, ords, ids, attempts, statuses, results, errors]) => sql<{ ord: number }>`
+    with locked as (${lockedInIdOrder(lockIds as string[])})
     update tasks as t
     set status = v.status, result = v.result, error = v.error,
         errors = case when v.error is null then t.errors
@@ -206,19 +238,18 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
         finished_at = case when v.status = 'RETRY' then null else now() end,
         progress = case when v.status = 'SUCCESS' then 1 else t.progress end
     from unnest(
-      ${inputs.map((i) => i.ord)}::int4[],
-      ${inputs.map((i) => i.outcome.id)}::uuid[],
-      ${inputs.map((i) => i.outcome.attempt)}::int4[],
-      ${inputs.map((i) => i.outcome.status)}::text[],
+      ${ords}::int4[],
+      ${ids}::uuid[],
+      ${attempts}::int4[],
+      ${statuses}::text[],
       ${results}::jsonb[],
       ${errors}::jsonb[]
     ) as v(ord, id, attempt, status, result, error)
     join locked as l on l.id = v.id
     where t.id = l.id and l.status = 'STARTED' and l.attempts = v.attempt
     returning v.ord
-  `.execute(db);
-  return new Set(rows.map((r) => r.ord));
-}
+  `,
+);
 
 /** One attempt of {@link releaseTaskRows}, by position `ord`. */
 export interface ReleaseInput {
