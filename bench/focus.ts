@@ -10,7 +10,7 @@
  *   drain   N queued tasks run by a fresh worker: tasks/s, and CPU µs per task of Postgres and nats-server
  *   stages  300 submits 20 ms apart with a worker running: where submit → handler start goes, from the
  *           submit time, the row's created_at and started_at (transaction start times) and the handler's
- *           startNs, p50 and p90 per stage
+ *           startNs, p50 and p90 per stage (the rows' timestamps are timestamptz(3): whole milliseconds)
  *
  * Defaults: N = 20,000, 3 repetitions.
  */
