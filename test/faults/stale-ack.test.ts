@@ -76,4 +76,30 @@ describe("a superseded attempt [real]", () => {
     const { rows } = await db.query("select attempt from executions where task_id = $1 order by attempt", [id]);
     assert.deepEqual(rows.map((r) => r.attempt), [1, 3], "attempt 1 ran (superseded), attempt 2 died, attempt 3 recorded the result");
   });
+
+  it("leaves a duplicate of the attempt it runs unsettled: that worker dies and the task still completes", async () => {
+    // Only the workers of this test consume.
+    await Promise.all(workers.splice(0).map((w) => w.kill()));
+    // No heartbeats within the 500 ms ack wait, and a free slot: the message comes back to the same worker
+    // while attempt 1 runs, as a duplicate of the running attempt. Acked, it would take the message with it.
+    const d = await start("dup-d", { heartbeatMs: 60_000, concurrency: 2 });
+    const submitted = await httpJson(`${env.baseUrl}/task`, {
+      body: { type: "fault.main.work", args: { ms: 50, attemptMs: [10_000] } },
+    });
+    assert.equal(submitted.status, 200, submitted.text);
+    const id: string = submitted.body.id;
+    const task = async () => (await db.query("select status, attempts, lost_attempts, worker, result from tasks where id = $1", [id])).rows[0];
+    await waitUntil(async () => (await task()).attempts === 1, { label: "attempt 1 claimed", intervalMs: 50 });
+    // Several ack waits: the duplicate has come back to d (and been claimed as running there) by now.
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.deepEqual(await task(), { status: "STARTED", attempts: 1, lost_attempts: 0, worker: "dup-d", result: null });
+    await start("dup-e", { heartbeatMs: 100 });
+    await d.kill();
+    const done = await waitUntil(async () => {
+      const t = await task();
+      return t.status === "SUCCESS" ? t : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100, label: "the task completing after its worker died (it stays STARTED if the duplicate's ack dropped the message)" });
+    assert.equal(done.worker, "dup-e");
+    assert.equal(done.lost_attempts, 1);
+  });
 });
