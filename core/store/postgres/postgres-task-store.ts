@@ -67,7 +67,7 @@ const UNIQUE_VIOLATION = "23505";
 export async function createPostgresTaskStore(options: PostgresTaskStoreOptions): Promise<KyselyTaskStore> {
   const db = createKyselyForUrl(options.databaseUrl, {
     poolSize: options.poolSize ?? 10,
-    preparedStatements: options.preparedStatements ?? true,
+    preparedStatements: options.preparedStatements,
   });
   try {
     await migrateToLatest(db);

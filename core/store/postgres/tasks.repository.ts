@@ -159,13 +159,11 @@ export async function claimTaskRows(db: Kysely<Database>, claims: readonly Claim
 }
 
 const claimStatement = fixedStatement(
-  (claims: readonly ClaimInput[]) => [
-    claims.map((c) => c.ord),
-    claims.map((c) => c.id),
-    claims.map((c) => c.worker),
-    claims.map((c) => c.runningAttempt),
-    claims.map((c) => c.id),
-  ],
+  (claims: readonly ClaimInput[]) => {
+    const ids = claims.map((c) => c.id);
+    // The ids twice: once to unnest beside the other columns, once for the locking CTE.
+    return [claims.map((c) => c.ord), ids, claims.map((c) => c.worker), claims.map((c) => c.runningAttempt), ids];
+  },
   ([ords, ids, workers, runningAttempts, lockIds]) => sql<TaskRow & { ord: number; claimed: boolean; current_status: TaskStatus | null }>`
     with v as (
       select * from unnest(
@@ -218,17 +216,21 @@ export async function finishTaskRows(db: Kysely<Database>, inputs: readonly Fini
 }
 
 const finishStatement = fixedStatement(
-  (inputs: readonly FinishInput[]) => [
-    inputs.map((i) => i.outcome.id),
-    inputs.map((i) => i.ord),
-    inputs.map((i) => i.outcome.id),
-    inputs.map((i) => i.outcome.attempt),
-    inputs.map((i) => i.outcome.status),
-    // JSON text per element; SQL NULL (JS null) where the outcome has no
-    // result or no error. A JSON-null result is the text "null", i.e. jsonb null.
-    inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null)),
-    inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? null : JSON.stringify(o.error))),
-  ],
+  (inputs: readonly FinishInput[]) => {
+    const ids = inputs.map((i) => i.outcome.id);
+    // The ids twice: once for the locking CTE, once to unnest beside the other columns.
+    return [
+      ids,
+      inputs.map((i) => i.ord),
+      ids,
+      inputs.map((i) => i.outcome.attempt),
+      inputs.map((i) => i.outcome.status),
+      // JSON text per element; SQL NULL (JS null) where the outcome has no
+      // result or no error. A JSON-null result is the text "null", i.e. jsonb null.
+      inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? JSON.stringify(o.result ?? null) : null)),
+      inputs.map(({ outcome: o }) => (o.status === "SUCCESS" ? null : JSON.stringify(o.error))),
+    ];
+  },
   ([lockIds, ords, ids, attempts, statuses, results, errors]) => sql<{ ord: number }>`
     with locked as (${lockedInIdOrder(lockIds as string[])})
     update tasks as t
