@@ -1,19 +1,21 @@
 /**
- * `npm run bench`: tstasks and BullMQ on the same workload in one run, plus
- * the bare ceilings of what they are built on (issue 11, "The benchmark").
+ * `npm run bench`: tstasks, BullMQ and pg-boss on the same workload in one
+ * run, plus the bare ceilings of what they are built on (issue 11, "The
+ * benchmark").
  *
  * Starts a private Postgres and nats-server (test/harness) and a private
  * redis-server on free ports in temp folders, runs tstasks as its real
  * processes (built: `dist/server/main.js`, `dist/worker/main.js` with WORKER_CONCURRENCY=50,
- * the pack in bench/packs/) and BullMQ with its Worker in its own process,
- * and per repetition measures: enqueue (one call per task with 100 in
- * flight, and in bulk), drain of N queued tasks by one worker process,
- * open-loop latency, RSS; then the JetStream, Postgres and node:http
- * ceilings. Prints medians and writes them to docs/performance.md.
+ * the pack in bench/packs/), BullMQ with its Worker in its own process, and
+ * pg-boss in its own database (`pgboss`) of the same Postgres with its
+ * workers in their own process, and per repetition measures: enqueue (one
+ * call per task with 100 in flight, and in bulk), drain of N queued tasks by
+ * one worker process, open-loop latency, RSS; then the JetStream, Postgres
+ * and node:http ceilings. Prints medians and writes them to docs/performance.md.
  *
  *   npm run bench                    # 3 repetitions, N = 20,000; writes docs/performance.md
  *   npm run bench -- --quick         # or BENCH_QUICK=1: 1 repetition, N = 3,000; prints only
- *   options: --reps R  --n N  --write / --no-write  --pg-durable  --no-bullmq  --verbose
+ *   options: --reps R  --n N  --write / --no-write  --pg-durable  --no-bullmq  --no-pgboss  --verbose
  */
 import { join } from "node:path";
 import pg from "pg";
@@ -30,6 +32,8 @@ import { connectEchoRate, httpEchoRate, jetstreamLatency, jetstreamThroughput, p
 import { describeMachine } from "./lib/machine.js";
 import { findRedisServer, startRedis } from "./lib/redis-server.js";
 import type { RedisServer } from "./lib/redis-server.js";
+import { PGBOSS_DRAIN_MAX, PGBOSS_POLLING_SECONDS, pgBossVersion, startPgBossBench } from "./pgboss.js";
+import type { PgBossBench } from "./pgboss.js";
 import { closedLoop } from "./lib/load.js";
 import { CpuMeter, memoryMiB, serverPid } from "./lib/procfs.js";
 import { rpcSubmitRate } from "./lib/connect-submit.js";
@@ -51,14 +55,16 @@ interface Options {
   write: boolean;
   pgDurable: boolean;
   verbose: boolean;
-  /** Skip BullMQ and Redis (tstasks and the ceilings only). */
+  /** Skip BullMQ and Redis. */
   noBullmq: boolean;
+  /** Skip pg-boss (and its database). */
+  noPgboss: boolean;
 }
 
 const CONCURRENCY = 50;
 const IN_FLIGHT = 100;
 const BULK_BATCH = 1000;
-/** Batch calls outstanding at once when tstasks enqueues in bulk: one, as BullMQ's addBulk is measured. */
+/** Batch calls outstanding at once when tstasks enqueues in bulk: one, as BullMQ's addBulk and pg-boss's insert are measured. */
 const BULK_IN_FLIGHT = 1;
 /** Tasks each system runs before the first repetition, so JIT, pools and consumers are warm. */
 const WARMUP_TASKS = 1000;
@@ -72,7 +78,7 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} needs a positive whole number`);
     return v;
   };
-  const known = new Set(["--quick", "--reps", "--n", "--write", "--no-write", "--pg-durable", "--verbose", "--no-bullmq"]);
+  const known = new Set(["--quick", "--reps", "--n", "--write", "--no-write", "--pg-durable", "--verbose", "--no-bullmq", "--no-pgboss"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!known.has(arg)) throw new Error(`unknown option ${arg} (known: ${[...known].join(" ")})`);
@@ -93,6 +99,7 @@ function parseOptions(argv: string[]): Options {
     pgDurable: flag("--pg-durable"),
     verbose: flag("--verbose"),
     noBullmq: flag("--no-bullmq"),
+    noPgboss: flag("--no-pgboss"),
   };
 }
 
@@ -231,6 +238,50 @@ async function bullRepetition(b: BullBench, o: Options, out: SystemResults, rep:
   }
 }
 
+/**
+ * One repetition of pg-boss: enqueue single and bulk with no worker, drain,
+ * latency; then its queue is deleted, so tstasks' next repetition shares
+ * Postgres with no pg-boss rows.
+ */
+async function pgbossRepetition(p: PgBossBench, o: Options, out: SystemResults, rep: number, pids: ServerPids): Promise<void> {
+  // pg-boss's serving side is Postgres alone (the whole server: every backend, its other databases idle meanwhile).
+  const enqueueMeter = new CpuMeter({ postgres: pids.postgres, submitter: process.pid });
+  const singleQueue = await p.queue(`single-r${rep}`);
+  const enqueueCpu = enqueueMeter.read();
+  const enqueue = await p.enqueueSingle(singleQueue, o.n);
+  out.enqueueSingle.push(enqueue);
+  out.cpuEnqueue.push(enqueueMeter.perTask(enqueueCpu, o.n));
+  await p.deleteQueue(singleQueue);
+  const bulkQueue = await p.queue(`bulk-r${rep}`);
+  const bulk = await p.enqueueBulk(bulkQueue, o.n, BULK_BATCH);
+  out.enqueueBulk!.push(bulk);
+  await p.deleteQueue(bulkQueue);
+  // Its drain is bounded by polling (at most 100 jobs/s here), so it drains fewer (PGBOSS_DRAIN_MAX).
+  const drainN = Math.min(o.n, PGBOSS_DRAIN_MAX);
+  const queue = await p.queue(`bench-r${rep}`);
+  await p.enqueueBulk(queue, drainN, BULK_BATCH);
+  log(`pg-boss #${rep}: enqueued ${o.n} at ${Math.round(enqueue)}/s, in bulk at ${Math.round(bulk)}/s (no worker); starting the worker for ${drainN}`);
+  const worker = await p.startWorker(queue);
+  out.workerIdleMiB = maxOf(out.workerIdleMiB, worker.idleRssMiB);
+  try {
+    const drainMeter = new CpuMeter({ worker: worker.child.pid, postgres: pids.postgres });
+    const drainCpu = drainMeter.read();
+    const doneBefore = await p.completed(queue);
+    const drain = await p.drain(queue, worker, drainN);
+    out.cpuDrain.push(drainMeter.perTask(drainCpu, drainN - doneBefore));
+    out.drain.push(drain.rate);
+    out.startupMs.push(drain.startupMs);
+    log(
+      `pg-boss #${rep}: drained at ${Math.round(drain.rate)}/s (worker start → first handler ${Math.round(drain.startupMs)} ms)`,
+    );
+    recordLatency(out, await p.latency(queue, o.warmup, o.measured, o.perSecond), `pg-boss #${rep}`);
+    out.workerPeakMiB = maxOf(out.workerPeakMiB, maxOf(drain.workerPeakMiB, memoryMiB(worker.child.pid, "VmHWM")));
+  } finally {
+    await p.stopWorker(worker);
+  }
+  await p.deleteQueue(queue);
+}
+
 async function readDeadlocks(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   client.on("error", () => {});
@@ -259,6 +310,7 @@ async function main(): Promise<void> {
     pgDurable: o.pgDurable,
     tstasks: emptySystem(true),
     bullmq: undefined,
+    pgboss: undefined,
     ceilings: {
       httpEcho: [],
       connectEcho: [],
@@ -280,6 +332,11 @@ async function main(): Promise<void> {
     results.bullmqSkipped = "redis-server is not installed (Debian: apt-get install redis-server)";
     console.warn(`[bench] redis-server not found: the BullMQ rows are skipped. Install it with: apt-get install redis-server`);
   }
+  if (o.noPgboss) results.pgbossSkipped = "--no-pgboss";
+  else {
+    results.pgbossVersion = pgBossVersion();
+    results.pgbossPollingSeconds = PGBOSS_POLLING_SECONDS;
+  }
 
   let postgres: PostgresServer | undefined;
   let nats: NatsServer | undefined;
@@ -287,6 +344,7 @@ async function main(): Promise<void> {
   let dataDir: TempDir | undefined;
   let tstasks: Tstasks | undefined;
   let bull: BullBench | undefined;
+  let pgboss: PgBossBench | undefined;
   try {
     [postgres, nats] = await Promise.all([startPostgres({ durable: o.pgDurable }), startNats()]);
     if (redisBinary !== undefined) redis = await startRedis(redisBinary);
@@ -332,10 +390,25 @@ async function main(): Promise<void> {
       results.bullmq = results_bull;
       log(`BullMQ warmed up (${2 * WARMUP_TASKS} jobs)`);
     }
+    if (!o.noPgboss) {
+      // Its own database, so pg-boss's schema and tstasks' tables never mix.
+      const pgbossUrl = await postgres.createDatabase("pgboss");
+      pgboss = await startPgBossBench(pgbossUrl, { concurrency: CONCURRENCY, inFlight: IN_FLIGHT, verbose: o.verbose });
+      const queue = await pgboss.queue("warmup");
+      await pgboss.enqueueSingle(queue, WARMUP_TASKS);
+      await pgboss.enqueueBulk(queue, WARMUP_TASKS, BULK_BATCH);
+      const worker = await pgboss.startWorker(queue);
+      await pgboss.drain(queue, worker, 2 * WARMUP_TASKS);
+      await pgboss.stopWorker(worker);
+      await pgboss.deleteQueue(queue);
+      results.pgboss = emptySystem(true);
+      log(`pg-boss warmed up (${2 * WARMUP_TASKS} jobs)`);
+    }
 
     for (let rep = 1; rep <= o.reps; rep++) {
       results.deadlocks.perRep.push(await tstasksRepetition(tstasks, o, results.tstasks, rep, pids));
       if (bull !== undefined && results.bullmq !== undefined) await bullRepetition(bull, o, results.bullmq, rep, pids);
+      if (pgboss !== undefined && results.pgboss !== undefined) await pgbossRepetition(pgboss, o, results.pgboss, rep, pids);
 
       const c = results.ceilings;
       c.jetstream.push(await jetstreamThroughput(nats.url, o.jetstreamCount));
@@ -375,6 +448,7 @@ async function main(): Promise<void> {
   } finally {
     await tstasks?.stop().catch((err: unknown) => console.error(err));
     await bull?.stop().catch((err: unknown) => console.error(err));
+    await pgboss?.stop().catch((err: unknown) => console.error(err));
     await redis?.stop().catch((err: unknown) => console.error(err));
     await nats?.stop().catch((err: unknown) => console.error(err));
     await postgres?.stop().catch((err: unknown) => console.error(err));

@@ -18,6 +18,14 @@ export interface RunResults {
   bullmq: SystemResults | undefined;
   /** Why BullMQ was skipped, when it was. */
   bullmqSkipped?: string;
+  /** pg-boss's figures (its own database on the same Postgres); undefined when skipped. */
+  pgboss: SystemResults | undefined;
+  /** Why pg-boss was skipped, when it was. */
+  pgbossSkipped?: string;
+  /** The pg-boss package's version, when it ran. */
+  pgbossVersion?: string;
+  /** pg-boss's worker polling interval in seconds, when it ran. */
+  pgbossPollingSeconds?: number;
   ceilings: {
     httpEcho: Samples;
     /** connect-node answering SubmitTask at once (children/connect-echo-server.ts), over Connect and over gRPC. */
@@ -115,21 +123,27 @@ const med = (samples: Samples | undefined): number | undefined => (samples === u
 export function resultTable(r: RunResults): string {
   const t = r.tstasks;
   const b = r.bullmq;
+  const p = r.pgboss;
   const c = r.ceilings;
   const bull = (text: string): string => (b === undefined ? "skipped" : text);
+  const boss = (text: string): string => (p === undefined ? "skipped" : text);
   const rows: string[][] = [
-    ["measure", "tstasks", "BullMQ", "tstasks / BullMQ", "bare ceiling", "tstasks / ceiling"],
+    ["measure", "tstasks", "BullMQ", "tstasks / BullMQ", "pg-boss", "tstasks / pg-boss", "bare ceiling", "tstasks / ceiling"],
     [
       "enqueue, one call per task, 100 in flight, worker stopped",
       rate(med(t.enqueueSingle)),
       bull(rate(med(b?.enqueueSingle))),
       ratio(med(t.enqueueSingle), med(b?.enqueueSingle)),
+      boss(rate(med(p?.enqueueSingle))),
+      ratio(med(t.enqueueSingle), med(p?.enqueueSingle)),
       `${rate(med(c.httpEcho))} node:http echo`,
       ratio(med(t.enqueueSingle), med(c.httpEcho)),
     ],
     [
       "enqueue, SubmitTask over Connect (HTTP/2), 100 in flight, worker stopped",
       rate(med(t.enqueueConnect)),
+      "–",
+      "–",
       "–",
       "–",
       `${rate(med(c.connectEcho))} connect-node echo`,
@@ -140,6 +154,8 @@ export function resultTable(r: RunResults): string {
       rate(med(t.enqueueGrpc)),
       "–",
       "–",
+      "–",
+      "–",
       `${rate(med(c.grpcEcho))} connect-node echo (gRPC)`,
       ratio(med(t.enqueueGrpc), med(c.grpcEcho)),
     ],
@@ -148,6 +164,8 @@ export function resultTable(r: RunResults): string {
       `${rate(med(t.enqueueBulk))} POST /task:batch`,
       bull(`${rate(med(b?.enqueueBulk))} addBulk`),
       ratio(med(t.enqueueBulk), med(b?.enqueueBulk)),
+      boss(`${rate(med(p?.enqueueBulk))} insert`),
+      ratio(med(t.enqueueBulk), med(p?.enqueueBulk)),
       `${rate(med(c.postgresInsert))} Postgres unnest insert`,
       ratio(med(t.enqueueBulk), med(c.postgresInsert)),
     ],
@@ -156,6 +174,8 @@ export function resultTable(r: RunResults): string {
       rate(med(t.drain)),
       bull(rate(med(b?.drain))),
       ratio(med(t.drain), med(b?.drain)),
+      boss(rate(med(p?.drain))),
+      ratio(med(t.drain), med(p?.drain)),
       `${rate(med(c.jetstream))} JetStream publish + consume + ack`,
       ratio(med(t.drain), med(c.jetstream)),
     ],
@@ -164,6 +184,8 @@ export function resultTable(r: RunResults): string {
       ms(med(t.startupMs)),
       bull(ms(med(b?.startupMs))),
       ratio(med(t.startupMs), med(b?.startupMs)),
+      boss(ms(med(p?.startupMs))),
+      ratio(med(t.startupMs), med(p?.startupMs)),
       "–",
       "–",
     ],
@@ -179,24 +201,57 @@ export function resultTable(r: RunResults): string {
       ms(med(t[key])),
       bull(ms(med(b?.[key]))),
       ratio(med(t[key]), med(b?.[key])),
+      boss(ms(med(p?.[key]))),
+      ratio(med(t[key]), med(p?.[key])),
       `${ms(med(c[ceilingKey]))} bare JetStream`,
       ratio(med(t[key]), med(c[ceilingKey])),
     ]),
     ...cpuRows(r),
-    ["RSS of the server process after start (VmRSS)", mib(t.serverIdleMiB), bull("– (no server process)"), "–", "–", "–"],
+    [
+      "RSS of the server process after start (VmRSS)",
+      mib(t.serverIdleMiB),
+      bull("– (no server process)"),
+      "–",
+      boss("– (no server process)"),
+      "–",
+      "–",
+      "–",
+    ],
     [
       "peak RSS of the server process (VmHWM, whole run)",
       mib(t.serverPeakMiB),
       bull(`– (redis-server: ${mib(r.redisPeakMiB)})`),
       "–",
+      boss("– (Postgres, shared with tstasks)"),
+      "–",
       `nats-server: ${mib(r.natsPeakMiB)}`,
       "–",
     ],
-    ["RSS of a worker process after start (VmRSS)", mib(t.workerIdleMiB), bull(mib(b?.workerIdleMiB)), ratio(t.workerIdleMiB, b?.workerIdleMiB), "–", "–"],
-    ["peak RSS of a worker process (VmHWM, largest)", mib(t.workerPeakMiB), bull(mib(b?.workerPeakMiB)), ratio(t.workerPeakMiB, b?.workerPeakMiB), "–", "–"],
+    [
+      "RSS of a worker process after start (VmRSS)",
+      mib(t.workerIdleMiB),
+      bull(mib(b?.workerIdleMiB)),
+      ratio(t.workerIdleMiB, b?.workerIdleMiB),
+      boss(mib(p?.workerIdleMiB)),
+      ratio(t.workerIdleMiB, p?.workerIdleMiB),
+      "–",
+      "–",
+    ],
+    [
+      "peak RSS of a worker process (VmHWM, largest)",
+      mib(t.workerPeakMiB),
+      bull(mib(b?.workerPeakMiB)),
+      ratio(t.workerPeakMiB, b?.workerPeakMiB),
+      boss(mib(p?.workerPeakMiB)),
+      ratio(t.workerPeakMiB, p?.workerPeakMiB),
+      "–",
+      "–",
+    ],
     [
       "Postgres deadlocks (pg_stat_database) during the tstasks runs",
       `${r.deadlocks.total} (per repetition: ${r.deadlocks.perRep.join(", ")}; log lines naming a deadlock: ${r.deadlocks.logLines})`,
+      "–",
+      "–",
       "–",
       "–",
       "–",
@@ -210,17 +265,38 @@ export function resultTable(r: RunResults): string {
 function cpuRows(r: RunResults): string[][] {
   const t = r.tstasks;
   const b = r.bullmq;
+  const p = r.pgboss;
   const bull = (text: string): string => (b === undefined ? "skipped" : text);
+  const boss = (text: string): string => (p === undefined ? "skipped" : text);
   const tEnqueue = medianCpu(t.cpuEnqueue, ["server", "postgres", "nats"]);
   const bEnqueue = medianCpu(b?.cpuEnqueue, ["redis"]);
+  // pg-boss has no server of its own: a submit costs only Postgres behind the client.
+  const pEnqueue = medianCpu(p?.cpuEnqueue, ["postgres"]);
   const tClient = medianCpu(t.cpuEnqueue, ["submitter"]);
   const bClient = medianCpu(b?.cpuEnqueue, ["submitter"]);
+  const pClient = medianCpu(p?.cpuEnqueue, ["submitter"]);
   const tDrain = medianCpu(t.cpuDrain, ["worker", "server", "postgres", "nats"]);
   const bDrain = medianCpu(b?.cpuDrain, ["worker", "redis"]);
+  const pDrain = medianCpu(p?.cpuDrain, ["worker", "postgres"]);
+  const row = (
+    label: string,
+    tCpu: Array<[string, number]> | undefined,
+    bCpu: Array<[string, number]> | undefined,
+    pCpu: Array<[string, number]> | undefined,
+  ): string[] => [
+    label,
+    cpuCell(tCpu),
+    bull(cpuCell(bCpu)),
+    ratio(cpuTotal(tCpu), cpuTotal(bCpu)),
+    boss(cpuCell(pCpu)),
+    ratio(cpuTotal(tCpu), cpuTotal(pCpu)),
+    "–",
+    "–",
+  ];
   return [
-    ["CPU per task while enqueueing, serving processes", cpuCell(tEnqueue), bull(cpuCell(bEnqueue)), ratio(cpuTotal(tEnqueue), cpuTotal(bEnqueue)), "–", "–"],
-    ["CPU per task while enqueueing, the submitting client (the benchmark)", cpuCell(tClient), bull(cpuCell(bClient)), ratio(cpuTotal(tClient), cpuTotal(bClient)), "–", "–"],
-    ["CPU per task while draining", cpuCell(tDrain), bull(cpuCell(bDrain)), ratio(cpuTotal(tDrain), cpuTotal(bDrain)), "–", "–"],
+    row("CPU per task while enqueueing, serving processes", tEnqueue, bEnqueue, pEnqueue),
+    row("CPU per task while enqueueing, the submitting client (the benchmark)", tClient, bClient, pClient),
+    row("CPU per task while draining", tDrain, bDrain, pDrain),
   ];
 }
 
@@ -228,9 +304,9 @@ function cpuRows(r: RunResults): string[][] {
 export function repetitionTable(r: RunResults): string {
   const list = (samples: Samples | undefined, format: (v: number) => string): string =>
     samples === undefined ? "–" : samples.map(format).join(" · ");
-  const rows: string[][] = [["figure", "tstasks", "BullMQ"]];
+  const rows: string[][] = [["figure", "tstasks", "BullMQ", "pg-boss"]];
   const add = (label: string, key: keyof SystemResults & ("enqueueSingle" | "enqueueBulk" | "drain" | "startupMs" | "startP50" | "startP99" | "seenP50" | "seenP99"), format: (v: number) => string): void => {
-    rows.push([label, list(r.tstasks[key], format), list(r.bullmq?.[key], format)]);
+    rows.push([label, list(r.tstasks[key], format), list(r.bullmq?.[key], format), list(r.pgboss?.[key], format)]);
   };
   add("enqueue single", "enqueueSingle", rate);
   add("enqueue bulk", "enqueueBulk", rate);
@@ -241,11 +317,11 @@ export function repetitionTable(r: RunResults): string {
   add("result seen p50", "seenP50", ms);
   add("result seen p99", "seenP99", ms);
   const c = r.ceilings;
-  rows.push(["ceiling: node:http echo", list(c.httpEcho, rate), ""]);
-  rows.push(["ceiling: connect-node echo, Connect / gRPC", `${list(c.connectEcho, rate)} / ${list(c.grpcEcho, rate)}`, ""]);
-  rows.push(["ceiling: Postgres unnest insert", list(c.postgresInsert, rate), ""]);
-  rows.push(["ceiling: JetStream publish + consume + ack", list(c.jetstream, rate), ""]);
-  rows.push(["ceiling: bare JetStream p50 / p99 to consumer", `${list(c.jetstreamStartP50, ms)} / ${list(c.jetstreamStartP99, ms)}`, ""]);
+  rows.push(["ceiling: node:http echo", list(c.httpEcho, rate), "", ""]);
+  rows.push(["ceiling: connect-node echo, Connect / gRPC", `${list(c.connectEcho, rate)} / ${list(c.grpcEcho, rate)}`, "", ""]);
+  rows.push(["ceiling: Postgres unnest insert", list(c.postgresInsert, rate), "", ""]);
+  rows.push(["ceiling: JetStream publish + consume + ack", list(c.jetstream, rate), "", ""]);
+  rows.push(["ceiling: bare JetStream p50 / p99 to consumer", `${list(c.jetstreamStartP50, ms)} / ${list(c.jetstreamStartP99, ms)}`, "", ""]);
   return markdownTable(rows);
 }
 
@@ -263,10 +339,16 @@ export function machineLines(m: MachineDescription, r: RunResults): string {
   return [
     `- date: ${m.date}; mode: ${r.mode} (${r.reps} repetition${r.reps === 1 ? "" : "s"}, medians shown)`,
     `- CPU: ${m.cpu}, ${m.cores} cores; RAM ${m.ramGiB.toFixed(1)} GiB; Linux ${m.kernel}; load average at start ${m.loadAtStart}`,
-    `- Node ${m.node}; ${m.natsServer}; ${m.postgres}; ${m.redis}`,
+    `- Node ${m.node}; ${m.natsServer}; ${m.postgres}; ${m.redis}${r.pgbossVersion ? `; pg-boss ${r.pgbossVersion}` : ""}`,
     `- workload: N = ${r.n.toLocaleString("en-US")} tasks \`bench.main.noop\` ({a, b} → {sum, startNs}); latency: ${r.latency.warmup} warm-up + ${r.latency.measured} measured at ${r.latency.perSecond}/s; ceilings: ${r.ceilingCounts.jetstream.toLocaleString("en-US")} JetStream messages, ${r.ceilingCounts.postgresRows.toLocaleString("en-US")} Postgres rows, ${r.ceilingCounts.http.toLocaleString("en-US")} HTTP requests`,
     `- Postgres: ${r.pgDurable ? "fsync and synchronous_commit on" : "the test harness's settings (fsync, synchronous_commit and full_page_writes off)"}; Redis: no persistence (\`--save "" --appendonly no\`)`,
+    ...(r.pgboss && r.pgbossPollingSeconds !== undefined
+      ? [
+          `- pg-boss: its own database (\`pgboss\`) on the same Postgres; the worker process runs 50 \`work()\` loops of batch size 1, each polling every ${r.pgbossPollingSeconds} s (pg-boss's minimum), which bounds its drain to 50 jobs per interval and its latency to up to one interval`,
+        ]
+      : []),
     ...(r.bullmqSkipped ? [`- BullMQ skipped: ${r.bullmqSkipped}`] : []),
+    ...(r.pgbossSkipped ? [`- pg-boss skipped: ${r.pgbossSkipped}`] : []),
   ].join("\n");
 }
 
