@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeSection } from "./lib/doc-section.js";
 import type { MachineDescription } from "./lib/machine.js";
 import type { CpuReading } from "./lib/procfs.js";
 import { median } from "./lib/stats.js";
@@ -355,7 +355,6 @@ export function machineLines(m: MachineDescription, r: RunResults): string {
 /** The generated section: machine, result table, every repetition. */
 export function generatedSection(m: MachineDescription, r: RunResults): string {
   return [
-    BEGIN,
     "",
     "## Latest run",
     "",
@@ -367,7 +366,6 @@ export function generatedSection(m: MachineDescription, r: RunResults): string {
     "",
     repetitionTable(r),
     "",
-    END,
   ].join("\n");
 }
 
@@ -379,20 +377,7 @@ machine described below. Edit this introduction freely; the section between the 
 replaced by every full run.
 `;
 
-/** Writes `section` into `path` between the markers, keeping everything else; creates the file if needed. */
+/** Writes `section` into `path` between the bench markers, keeping everything else; creates the file if needed. */
 export async function writeGeneratedSection(path: string, section: string): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    text = `${NEW_FILE_INTRO}\n${BEGIN}\n${END}\n`;
-  }
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  const next =
-    begin >= 0 && end > begin
-      ? text.slice(0, begin) + section + text.slice(end + END.length)
-      : `${text.trimEnd()}\n\n${section}\n`;
-  await writeFile(path, next);
+  await writeSection(path, { begin: BEGIN, end: END }, section, NEW_FILE_INTRO);
 }

@@ -19,7 +19,7 @@ export async function writeSection(path: string, markers: SectionMarkers, sectio
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     text = `${intro.trimEnd()}\n`;
   }
-  const wrapped = `${markers.begin}\n${section.trim()}\n${markers.end}`;
+  const wrapped = `${markers.begin}\n\n${section.trim()}\n\n${markers.end}`;
   const begin = text.indexOf(markers.begin);
   const end = text.indexOf(markers.end);
   const next =
