@@ -14,7 +14,7 @@
  *           every 30 s the submit rate and latency, tasks finished and their insert → finish time,
  *           the backlog, the server's and worker's RSS and the tasks table's size.
  *
- * `--write` puts the result into docs/soak.md (its section of that mode); otherwise it only prints.
+ * `--verbose` prints the server's and worker's output. `--write` puts the result into docs/soak.md (its section of that mode); otherwise it only prints.
  */
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -48,6 +48,7 @@ interface Options {
   minutes: number;
   retention: string;
   write: boolean;
+  verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -70,6 +71,7 @@ function parseArgs(argv: string[]): Options {
     minutes: value("--minutes", 10),
     retention: i >= 0 ? argv[i + 1]! : "2m",
     write: argv.includes("--write"),
+    verbose: argv.includes("--verbose"),
   };
 }
 
@@ -316,7 +318,7 @@ async function steadyMode(o: Options, log: (line: string) => void): Promise<stri
       dataDir: dataDir.path,
       concurrency: 50,
       inFlight: 100,
-      verbose: false,
+      verbose: o.verbose,
       env: { RESULT_RETENTION: o.retention, RETENTION_SWEEP_MS: "10000" },
     });
     const tstasks = t;

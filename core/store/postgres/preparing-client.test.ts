@@ -34,6 +34,31 @@ describe("prepared statements (createKyselyForUrl)", () => {
     }
   });
 
+  test("a generic plan made while a table was small still finds rows through its index once the table has grown", async () => {
+    const db = createKyselyForUrl(await freshDatabase(), { poolSize: 1 });
+    try {
+      await sql`create table grows (id uuid primary key, payload text not null)`.execute(db);
+      await sql`insert into grows select gen_random_uuid(), repeat('x', 100) from generate_series(1, 200)`.execute(db);
+      await sql`analyze grows`.execute(db);
+      const ids = [crypto.randomUUID()];
+      // Prepared and planned now, with 200 rows: reading the whole table would be the cheapest plan.
+      await sql`select id from grows where id = any(${ids}::uuid[]) order by id for update`.execute(db);
+      await sql`insert into grows select gen_random_uuid(), repeat('x', 100) from generate_series(1, 50000)`.execute(db);
+      const { rows } = await sql<{ name: string }>`
+        select name from pg_prepared_statements where statement like 'select id from grows%'`.execute(db);
+      assert.equal(rows.length, 1);
+      // The plan the statement keeps using (no analyze since: the table's statistics still say 200 rows).
+      const plan = await sql.raw<{ "QUERY PLAN": string }>(`explain (costs off) execute ${rows[0]!.name}('{}')`).execute(db);
+      const text = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      assert.doesNotMatch(text, /Seq Scan/);
+      assert.match(text, /Index/);
+      const { rows: setting } = await sql<{ enable_seqscan: string }>`show enable_seqscan`.execute(db);
+      assert.equal(setting[0]!.enable_seqscan, "off");
+    } finally {
+      await db.destroy();
+    }
+  });
+
   test("preparedStatements: false leaves every statement unnamed and the plan cache mode as it is", async () => {
     const db = createKyselyForUrl(await freshDatabase(), { poolSize: 1, preparedStatements: false });
     try {

@@ -190,9 +190,10 @@ const claimStatement = fixedStatement(
     select v.ord, c.ord is not null as claimed, s.status as current_status, ${taskColumns("c")}
     from v
     left join claimed as c on c.ord = v.ord
-    -- The statement's snapshot predates the update, which is fine: these
-    -- are exactly the rows the update left alone.
-    left join tasks as s on c.ord is null and s.id = v.id
+    -- The locked rows as the update found them: for those it left alone,
+    -- their current status. Not a second read of tasks: a generic plan made
+    -- while the table was small joined it by reading all of it, every batch.
+    left join locked as s on c.ord is null and s.id = v.id
     order by v.ord
   `,
 );
@@ -453,7 +454,8 @@ export async function deferUnservedRows(
            s.status as current_status
     from v
     left join changed as c on c.ord = v.ord
-    left join tasks as s on c.ord is null and s.id = v.id
+    -- As in the claim: the locked rows' status, not a second read of tasks.
+    left join locked as s on c.ord is null and s.id = v.id
     order by v.ord
   `.execute(db);
   return rows;
