@@ -53,12 +53,15 @@ test("every batch statement, planned while tasks was small, looks its rows up th
     await store.deferUnservedTasks([d!.id], { firstDelayMs: 1000, maxDelayMs: 60_000, maxHandbacks: 5, maxAgeMs: 3_600_000 });
     await store.awaitingDispatch([c!.id]);
     await store.getTask(c!.id);
+    await store.expireTasks(100);
+    await store.deleteFinishedTasks(new Date(), 100);
+    await store.dispatchUnpublished(100, 0, async () => {});
 
     const { rows } = await sql<{ name: string; statement: string }>`
       select name, statement from pg_prepared_statements
-      where statement ~ '(unnest|any)\\(' and statement ~ '\\mtask'`.execute(store.db);
-    // claim, finish, release, unserved, progress, logs, outbox delete, awaiting dispatch, insert at least.
-    assert.ok(rows.length >= 8, `only ${rows.length} batch statements were prepared`);
+      where statement ~ '(unnest|any|array)\\(' and statement ~ '\\mtask'`.execute(store.db);
+    // claim, finish, release, unserved, progress, logs, outbox delete, awaiting dispatch, insert, expiry, retention at least.
+    assert.ok(rows.length >= 10, `only ${rows.length} batch statements were prepared`);
     const found: string[] = [];
     for (const row of rows) {
       const params = (row.statement.match(/\$\d+/g) ?? []).reduce((n, p) => Math.max(n, Number(p.slice(1))), 0);

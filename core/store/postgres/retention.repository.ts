@@ -44,9 +44,10 @@ export function deleteFinishedTaskRowsStatement(cutoff: Date, limit: number): Ra
     ), outbox as (
       -- An array, not "in (subquery)": a semi join could read the whole outbox (a backlog when the queue is down).
       delete from task_outbox
-      where task_id = any(array(select task_id from task_outbox where task_id in (select id from doomed) for update skip locked))
+      where task_id = any(array(select task_id from task_outbox where task_id = any(array(select id from doomed)) for update skip locked))
     ), deleted as (
-      delete from tasks where id in (select id from doomed) returning 1
+      -- The same: the doomed ids looked up through the primary key, whatever the plan's statistics say.
+      delete from tasks where id = any(array(select id from doomed)) returning 1
     )
     select count(*)::int as n from deleted
   `;

@@ -27,7 +27,8 @@ export async function insertLogRows(db: Kysely<Database>, lines: readonly NewLog
     ), kept as (
       select i.* from input i
       where i.n + (select count(*) from task_logs l where l.task_id = i.task_id) <= ${MAX_LOG_LINES_PER_TASK}
-        and exists (select 1 from tasks t where t.id = i.task_id)
+        -- The tasks that exist, looked up once by id (a semi join could read all of tasks; see deleteOutboxRowsPublished).
+        and i.task_id = any(array(select t.id from tasks t where t.id = any(${lines.map((l) => l.taskId)}::uuid[])))
       order by i.ord
     ), inserted as (
       insert into task_logs (task_id, attempt, level, message, at)

@@ -21,8 +21,11 @@ export async function deleteOutboxRowsPublished(db: Kysely<Database>, ids: reado
 const deletePublishedStatement = fixedStatement(
   (ids: readonly string[]) => [ids],
   ([ids]) => sql`
+    -- An array, not "in (subquery)": the locked ids are collected once, then looked up. A semi join's
+    -- generic plan, made while the outbox was nearly empty, ran the locking subquery again for every row
+    -- of the outbox: 6 to 13 s per batch in a soak once 50,000 dead rows had piled up.
     delete from task_outbox
-    where task_id in (select task_id from task_outbox where task_id = any(${ids}::uuid[]) order by task_id for update)
+    where task_id = any(array(select task_id from task_outbox where task_id = any(${ids}::uuid[]) order by task_id for update))
       and not held
   `,
 );

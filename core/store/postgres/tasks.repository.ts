@@ -305,13 +305,14 @@ export async function expireTaskRows(db: Kysely<Database>, limit: number): Promi
   const { rows } = await sql<{ id: string; attempts: number }>`
     with locked as (
       -- In id order, as every batch statement locks (see lockedInIdOrder), filtered on the locked rows.
+      -- An array, not "in (subquery)" (see deleteOutboxRowsPublished): found once, then looked up by id.
       select id, status from tasks
-      where id in (
+      where id = any(array(
         select id from tasks
         where status = 'PENDING' and expires_at is not null and expires_at <= now()
         order by expires_at
         limit ${limit}
-      )
+      ))
       order by id
       for update
     )
