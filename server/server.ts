@@ -16,6 +16,8 @@ import { createOnePortServer, type OnePortServer } from "./http/one-port-server.
 import { createTaskEventsRoute } from "./http/task-events-route.js";
 import { registerReflection } from "./reflection/register-reflection.js";
 import { createRestHandler } from "./rest/rest-handler.js";
+import { buildRouteTable } from "./rest/route-table.js";
+import { buildOpenApiDocument, createApiDocsRoute } from "./openapi/index.js";
 import { createSystemService, runReadinessChecks } from "./routes/system-service.js";
 import { createTaskService } from "./routes/task-service.js";
 import { createTaskSubmitter } from "./submit/task-submitter.js";
@@ -113,16 +115,23 @@ export function build(deps: ServerDeps): TasksServer {
     registerReflection(router, [TaskService, AuthService, SystemService, Health]);
   };
 
+  const restServices = [
+    { service: TaskService, impl: taskService },
+    { service: SystemService, impl: systemService },
+    { service: AuthService, impl: authService },
+  ];
   const rest = createRestHandler({
-    services: [
-      { service: TaskService, impl: taskService },
-      { service: SystemService, impl: systemService },
-      { service: AuthService, impl: authService },
-    ],
+    services: restServices,
     contextValues: contextValuesFor,
     mapError: toConnectError,
     maxBodyBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
+  });
+
+  // GET /openapi.json and /docs: from the descriptors and the route table builder `rest` uses, so they describe what it serves.
+  const restDescriptors = restServices.map((s) => s.service);
+  const apiDocs = createApiDocsRoute({
+    document: buildOpenApiDocument(buildRouteTable(restDescriptors), restDescriptors, { title: "tstasks" }),
   });
 
   // WatchTask as Server-Sent Events: a streaming method, which the REST transcoder does not serve.
@@ -135,9 +144,10 @@ export function build(deps: ServerDeps): TasksServer {
 
   const connect = connectNodeAdapter({
     routes,
-    // Connect answers its own paths; everything else goes to the SSE route or the REST transcoder.
+    // Connect answers its own paths; everything else goes to the SSE route, the API docs or the REST transcoder.
     fallback: (req, res) => {
-      if (!taskEvents(req, res as unknown as ServerResponse)) rest(req, res as unknown as ServerResponse);
+      const response = res as unknown as ServerResponse;
+      if (!taskEvents(req, response) && !apiDocs(req, response)) rest(req, response);
     },
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
