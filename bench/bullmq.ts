@@ -1,15 +1,11 @@
-import { join } from "node:path";
 import { Queue, QueueEvents } from "bullmq";
 import { waitUntil } from "../test/harness/wait-until.js";
 import type { LatencyResult } from "./ceilings.js";
 import type { DrainResult } from "./tstasks.js";
-import { startChild } from "./lib/child.js";
-import type { Child } from "./lib/child.js";
+import { startPeerWorker, type PeerWorker } from "./lib/peer-worker.js";
 import { closedLoop, openLoop } from "./lib/load.js";
 import { memoryMiB } from "./lib/procfs.js";
 import { msBetween, quantile } from "./lib/stats.js";
-
-const BENCH_DIR = import.meta.dirname;
 
 interface NoopData {
   a: number;
@@ -18,15 +14,6 @@ interface NoopData {
 interface NoopResult {
   sum: number;
   startNs: string;
-}
-
-/** A BullMQ worker process on one queue. */
-export interface BullWorker {
-  child: Child;
-  spawnedNs: bigint;
-  /** hrtime of its first handler start. */
-  firstStart: Promise<bigint>;
-  idleRssMiB: number | undefined;
 }
 
 /** BullMQ on the private Redis, driven from the benchmark process; workers run in their own process. */
@@ -38,10 +25,10 @@ export interface BullBench {
   /** `count` jobs as `addBulk` calls of `batch`, one call at a time; returns jobs/s. */
   enqueueBulk(queue: Queue<NoopData, NoopResult>, count: number, batch: number): Promise<number>;
   /** Starts bench/children/bullmq-worker.ts on `queue` and waits for its `ready`. */
-  startWorker(queue: string): Promise<BullWorker>;
-  stopWorker(worker: BullWorker): Promise<void>;
+  startWorker(queue: string): Promise<PeerWorker>;
+  stopWorker(worker: PeerWorker): Promise<void>;
   /** Waits until `expected` jobs of `queue` are completed; first handler start → last completion seen. */
-  drain(queue: Queue<NoopData, NoopResult>, worker: BullWorker, expected: number): Promise<DrainResult>;
+  drain(queue: Queue<NoopData, NoopResult>, worker: PeerWorker, expected: number): Promise<DrainResult>;
   /** Jobs of `queue` completed so far. */
   completed(queue: Queue<NoopData, NoopResult>): Promise<number>;
   /** Open loop: add, then `job.waitUntilFinished(queueEvents)`. */
@@ -54,7 +41,7 @@ export function startBullBench(url: string, settings: { concurrency: number; inF
   const { hostname, port } = new URL(url);
   const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
   const queues = new Set<Queue<NoopData, NoopResult>>();
-  const workers = new Set<BullWorker>();
+  const workers = new Set<PeerWorker>();
 
   return {
     async queue(name) {
@@ -78,28 +65,7 @@ export function startBullBench(url: string, settings: { concurrency: number; inF
       return count / (msBetween(start, process.hrtime.bigint()) / 1000);
     },
     async startWorker(queue) {
-      const spawnedNs = process.hrtime.bigint();
-      let resolveFirst: (ns: bigint) => void = () => {};
-      const firstStart = new Promise<bigint>((resolve) => (resolveFirst = resolve));
-      const child = await startChild(
-        process.execPath,
-        ["--import", "tsx", join(BENCH_DIR, "children/bullmq-worker.ts"), url, queue, String(settings.concurrency)],
-        {
-          label: "bullmq-worker",
-          cwd: join(BENCH_DIR, ".."),
-          echo: settings.verbose,
-          onLine: (line) => {
-            if (line.startsWith("first ")) resolveFirst(BigInt(line.slice("first ".length)));
-          },
-        },
-      );
-      try {
-        await child.waitForLine((line) => line === "ready", 60_000);
-      } catch (err) {
-        await child.stop("SIGKILL");
-        throw err;
-      }
-      const worker = { child, spawnedNs, firstStart, idleRssMiB: memoryMiB(child.pid, "VmRSS") };
+      const worker = await startPeerWorker("bullmq-worker.ts", [url, queue, String(settings.concurrency)], "bullmq-worker", settings.verbose);
       workers.add(worker);
       return worker;
     },

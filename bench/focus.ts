@@ -19,7 +19,6 @@ import { startNats } from "../test/harness/nats-server.js";
 import { startPostgres } from "../test/harness/postgres-server.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import { waitUntil } from "../test/harness/wait-until.js";
-import { closedLoop } from "./lib/load.js";
 import { CpuMeter, serverPid, treeCpuMs, type CpuReading } from "./lib/procfs.js";
 import { startTstasks, type Tstasks } from "./tstasks.js";
 
@@ -115,8 +114,7 @@ async function main(): Promise<void> {
     const tstasks = t;
     // The first worker registers the bench pack and creates the consumer; 1,000 tasks warm everything up.
     const warm = await tstasks.startWorker();
-    await closedLoop(1000, 100, async (i) => void (await tstasks.submit(i)));
-    await waitUntil(async () => ((await tstasks.successCount()) >= 1000 ? true : undefined), { timeoutMs: 120_000, label: "warm-up" });
+    await tstasks.warmUp(1000);
     await tstasks.stopWorker(warm);
     if (mode === "stages") {
       await stages(tstasks, postgres.url);

@@ -25,7 +25,6 @@ import { startPostgres } from "../test/harness/postgres-server.js";
 import type { PostgresServer } from "../test/harness/postgres-server.js";
 import { makeTempDir } from "../test/harness/temp-dir.js";
 import type { TempDir } from "../test/harness/temp-dir.js";
-import { waitUntil } from "../test/harness/wait-until.js";
 import { startBullBench } from "./bullmq.js";
 import type { BullBench } from "./bullmq.js";
 import { connectEchoRate, httpEchoRate, jetstreamLatency, jetstreamThroughput, postgresInsertRate } from "./ceilings.js";
@@ -34,7 +33,6 @@ import { findRedisServer, startRedis } from "./lib/redis-server.js";
 import type { RedisServer } from "./lib/redis-server.js";
 import { PGBOSS_DRAIN_MAX, PGBOSS_POLLING_SECONDS, pgBossVersion, startPgBossBench } from "./pgboss.js";
 import type { PgBossBench } from "./pgboss.js";
-import { closedLoop } from "./lib/load.js";
 import { CpuMeter, memoryMiB, serverPid } from "./lib/procfs.js";
 import { rpcSubmitRate } from "./lib/connect-submit.js";
 import { generatedSection, machineLines, repetitionTable, resultTable, writeGeneratedSection } from "./report.js";
@@ -371,9 +369,7 @@ async function main(): Promise<void> {
       const worker = await tstasks.startWorker();
       results.tstasks.serverIdleMiB = memoryMiB(tstasks.server.pid, "VmRSS");
       results.tstasks.workerIdleMiB = worker.idleRssMiB;
-      const t = tstasks;
-      await closedLoop(WARMUP_TASKS, IN_FLIGHT, async (i) => void (await t.submit(i)));
-      await waitUntil(async () => (await t.successCount()) >= WARMUP_TASKS, { timeoutMs: 120_000, label: "tstasks warm-up" });
+      await tstasks.warmUp(WARMUP_TASKS);
       await tstasks.stopWorker(worker);
       log(`tstasks warmed up (${WARMUP_TASKS} tasks)`);
     }

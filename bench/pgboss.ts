@@ -1,16 +1,12 @@
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import PgBoss from "pg-boss";
 import { waitUntil } from "../test/harness/wait-until.js";
 import type { LatencyResult } from "./ceilings.js";
 import type { DrainResult } from "./tstasks.js";
-import { startChild } from "./lib/child.js";
-import type { Child } from "./lib/child.js";
+import { startPeerWorker, type PeerWorker } from "./lib/peer-worker.js";
 import { closedLoop, openLoop } from "./lib/load.js";
 import { memoryMiB } from "./lib/procfs.js";
 import { msBetween, quantile, sleep } from "./lib/stats.js";
-
-const BENCH_DIR = import.meta.dirname;
 
 /**
  * The Postgres schema pg-boss keeps its tables in (its default). Named here
@@ -48,17 +44,6 @@ interface NoopResult {
   startNs: string;
 }
 
-/** A pg-boss worker process (bench/children/pgboss-worker.ts) on one queue. */
-export interface PgBossWorker {
-  child: Child;
-  /** hrtime when the process was spawned. */
-  spawnedNs: bigint;
-  /** hrtime of its first handler start. */
-  firstStart: Promise<bigint>;
-  /** VmRSS once it printed `ready`, MiB; undefined without /proc. */
-  idleRssMiB: number | undefined;
-}
-
 /**
  * pg-boss on its own database of the private Postgres, driven from the
  * benchmark process through one PgBoss instance (pg's default pool of 10
@@ -75,15 +60,15 @@ export interface PgBossBench {
   /** `count` jobs as `insert` calls of `batch`, one call at a time; returns jobs/s. */
   enqueueBulk(queue: string, count: number, batch: number): Promise<number>;
   /** Starts bench/children/pgboss-worker.ts on `queue` and waits for its `ready`. */
-  startWorker(queue: string): Promise<PgBossWorker>;
+  startWorker(queue: string): Promise<PeerWorker>;
   /** SIGTERM (pg-boss's graceful stop), SIGKILL after 30 s. */
-  stopWorker(worker: PgBossWorker): Promise<void>;
+  stopWorker(worker: PeerWorker): Promise<void>;
   /**
    * Waits until `expected` jobs of `queue` are completed (polled every 50 ms);
    * first handler start → all seen completed. Rejects when a job failed or
    * was cancelled, or the worker exited.
    */
-  drain(queue: string, worker: PgBossWorker, expected: number): Promise<DrainResult>;
+  drain(queue: string, worker: PeerWorker, expected: number): Promise<DrainResult>;
   /** Jobs of `queue` completed so far. */
   completed(queue: string): Promise<number>;
   /**
@@ -121,7 +106,7 @@ export async function startPgBossBench(url: string, settings: PgBossBenchSetting
   boss.on("error", (err) => console.error(`[pg-boss] ${err.message}`));
   await boss.start();
   const db = boss.getDb();
-  const workers = new Set<PgBossWorker>();
+  const workers = new Set<PeerWorker>();
 
   const rows = async <T>(sql: string, values: unknown[]): Promise<T[]> => (await db.executeSql(sql, values)).rows as T[];
   const completedCount = async (queue: string): Promise<number> =>
@@ -156,36 +141,7 @@ export async function startPgBossBench(url: string, settings: PgBossBenchSetting
       return count / (msBetween(start, process.hrtime.bigint()) / 1000);
     },
     async startWorker(queue) {
-      const spawnedNs = process.hrtime.bigint();
-      let resolveFirst: (ns: bigint) => void = () => {};
-      const firstStart = new Promise<bigint>((resolve) => (resolveFirst = resolve));
-      const child = await startChild(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          join(BENCH_DIR, "children/pgboss-worker.ts"),
-          url,
-          queue,
-          String(settings.concurrency),
-          String(PGBOSS_POLLING_SECONDS),
-        ],
-        {
-          label: "pgboss-worker",
-          cwd: join(BENCH_DIR, ".."),
-          echo: settings.verbose,
-          onLine: (line) => {
-            if (line.startsWith("first ")) resolveFirst(BigInt(line.slice("first ".length)));
-          },
-        },
-      );
-      try {
-        await child.waitForLine((line) => line === "ready", 60_000);
-      } catch (err) {
-        await child.stop("SIGKILL");
-        throw err;
-      }
-      const worker = { child, spawnedNs, firstStart, idleRssMiB: memoryMiB(child.pid, "VmRSS") };
+      const worker = await startPeerWorker("pgboss-worker.ts", [url, queue, String(settings.concurrency), String(PGBOSS_POLLING_SECONDS)], "pgboss-worker", settings.verbose);
       workers.add(worker);
       return worker;
     },

@@ -127,15 +127,19 @@ export function resultTable(r: RunResults): string {
   const c = r.ceilings;
   const bull = (text: string): string => (b === undefined ? "skipped" : text);
   const boss = (text: string): string => (p === undefined ? "skipped" : text);
+  /** A row's BullMQ and pg-boss cells: each peer's figure as `show` writes it, then tstasks' ratio to it. */
+  const peerCells = (
+    tv: number | undefined,
+    bv: number | undefined,
+    pv: number | undefined,
+    show: (v: number | undefined) => string,
+  ): string[] => [bull(show(bv)), ratio(tv, bv), boss(show(pv)), ratio(tv, pv)];
   const rows: string[][] = [
     ["measure", "tstasks", "BullMQ", "tstasks / BullMQ", "pg-boss", "tstasks / pg-boss", "bare ceiling", "tstasks / ceiling"],
     [
       "enqueue, one call per task, 100 in flight, worker stopped",
       rate(med(t.enqueueSingle)),
-      bull(rate(med(b?.enqueueSingle))),
-      ratio(med(t.enqueueSingle), med(b?.enqueueSingle)),
-      boss(rate(med(p?.enqueueSingle))),
-      ratio(med(t.enqueueSingle), med(p?.enqueueSingle)),
+      ...peerCells(med(t.enqueueSingle), med(b?.enqueueSingle), med(p?.enqueueSingle), rate),
       `${rate(med(c.httpEcho))} node:http echo`,
       ratio(med(t.enqueueSingle), med(c.httpEcho)),
     ],
@@ -172,20 +176,14 @@ export function resultTable(r: RunResults): string {
     [
       `drain ${r.n.toLocaleString("en-US")} queued tasks, 1 worker process, concurrency 50, until every result is stored`,
       rate(med(t.drain)),
-      bull(rate(med(b?.drain))),
-      ratio(med(t.drain), med(b?.drain)),
-      boss(rate(med(p?.drain))),
-      ratio(med(t.drain), med(p?.drain)),
+      ...peerCells(med(t.drain), med(b?.drain), med(p?.drain), rate),
       `${rate(med(c.jetstream))} JetStream publish + consume + ack`,
       ratio(med(t.drain), med(c.jetstream)),
     ],
     [
       "worker process start → first handler start",
       ms(med(t.startupMs)),
-      bull(ms(med(b?.startupMs))),
-      ratio(med(t.startupMs), med(b?.startupMs)),
-      boss(ms(med(p?.startupMs))),
-      ratio(med(t.startupMs), med(p?.startupMs)),
+      ...peerCells(med(t.startupMs), med(b?.startupMs), med(p?.startupMs), ms),
       "–",
       "–",
     ],
@@ -199,10 +197,7 @@ export function resultTable(r: RunResults): string {
     ).map(([label, key, ceilingKey]) => [
       `${label} (open loop, ${r.latency.perSecond}/s)`,
       ms(med(t[key])),
-      bull(ms(med(b?.[key]))),
-      ratio(med(t[key]), med(b?.[key])),
-      boss(ms(med(p?.[key]))),
-      ratio(med(t[key]), med(p?.[key])),
+      ...peerCells(med(t[key]), med(b?.[key]), med(p?.[key]), ms),
       `${ms(med(c[ceilingKey]))} bare JetStream`,
       ratio(med(t[key]), med(c[ceilingKey])),
     ]),
@@ -230,20 +225,14 @@ export function resultTable(r: RunResults): string {
     [
       "RSS of a worker process after start (VmRSS)",
       mib(t.workerIdleMiB),
-      bull(mib(b?.workerIdleMiB)),
-      ratio(t.workerIdleMiB, b?.workerIdleMiB),
-      boss(mib(p?.workerIdleMiB)),
-      ratio(t.workerIdleMiB, p?.workerIdleMiB),
+      ...peerCells(t.workerIdleMiB, b?.workerIdleMiB, p?.workerIdleMiB, mib),
       "–",
       "–",
     ],
     [
       "peak RSS of a worker process (VmHWM, largest)",
       mib(t.workerPeakMiB),
-      bull(mib(b?.workerPeakMiB)),
-      ratio(t.workerPeakMiB, b?.workerPeakMiB),
-      boss(mib(p?.workerPeakMiB)),
-      ratio(t.workerPeakMiB, p?.workerPeakMiB),
+      ...peerCells(t.workerPeakMiB, b?.workerPeakMiB, p?.workerPeakMiB, mib),
       "–",
       "–",
     ],

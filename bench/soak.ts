@@ -25,7 +25,6 @@ import { makeTempDir } from "../test/harness/temp-dir.js";
 import { waitUntil } from "../test/harness/wait-until.js";
 import { capturePlans, prepareAutoExplain, type CapturedPlan } from "./lib/auto-explain.js";
 import { writeSection } from "./lib/doc-section.js";
-import { closedLoop } from "./lib/load.js";
 import { describeMachine } from "./lib/machine.js";
 import { memoryMiB } from "./lib/procfs.js";
 import { median, msBetween, quantile, sleep } from "./lib/stats.js";
@@ -208,6 +207,11 @@ function plansSection(plans: CapturedPlan[]): string {
     .join("\n\n");
 }
 
+/** The built server (and workers on demand) as every soak runs them: concurrency 50, 100 submits in flight, plus `env`. */
+function startSoakTstasks(databaseUrl: string, natsUrl: string, dataDir: string, verbose: boolean, env: Record<string, string>): Promise<Tstasks> {
+  return startTstasks({ databaseUrl, natsUrl, dataDir, concurrency: 50, inFlight: 100, verbose, env });
+}
+
 async function rowsMode(o: Options, log: (line: string) => void): Promise<string> {
   const postgres = await startPostgres();
   const nats = await startNats();
@@ -219,19 +223,10 @@ async function rowsMode(o: Options, log: (line: string) => void): Promise<string
     await prepareAutoExplain(adminUrl, () => postgres.restart());
     await db.connect();
     // Sweeps every 5 s so the explain window sees one; 7 days keeps every filled row.
-    t = await startTstasks({
-      databaseUrl: postgres.url,
-      natsUrl: nats.url,
-      dataDir: dataDir.path,
-      concurrency: 50,
-      inFlight: 100,
-      verbose: false,
-      env: { RESULT_RETENTION: "7d", RETENTION_SWEEP_MS: "5000" },
-    });
+    t = await startSoakTstasks(postgres.url, nats.url, dataDir.path, o.verbose, { RESULT_RETENTION: "7d", RETENTION_SWEEP_MS: "5000" });
     const tstasks = t;
     const warm = await tstasks.startWorker();
-    await closedLoop(1000, 100, async (i) => void (await tstasks.submit(i)));
-    await waitUntil(async () => ((await tstasks.successCount()) >= 1000 ? true : undefined), { timeoutMs: 120_000, label: "warm-up" });
+    await tstasks.warmUp(1000);
     await tstasks.stopWorker(warm);
 
     log(`empty table (${fmt(await rowCount(db))} rows): ${o.reps} × (bulk ${fmt(o.n)}, single ${fmt(o.n / 2)}, drain of both)`);
@@ -312,19 +307,10 @@ async function steadyMode(o: Options, log: (line: string) => void): Promise<stri
   let t: Tstasks | undefined;
   try {
     await db.connect();
-    t = await startTstasks({
-      databaseUrl: postgres.url,
-      natsUrl: nats.url,
-      dataDir: dataDir.path,
-      concurrency: 50,
-      inFlight: 100,
-      verbose: o.verbose,
-      env: { RESULT_RETENTION: o.retention, RETENTION_SWEEP_MS: "10000" },
-    });
+    t = await startSoakTstasks(postgres.url, nats.url, dataDir.path, o.verbose, { RESULT_RETENTION: o.retention, RETENTION_SWEEP_MS: "10000" });
     const tstasks = t;
     const worker = await tstasks.startWorker();
-    await closedLoop(1000, 100, async (i) => void (await tstasks.submit(i)));
-    await waitUntil(async () => ((await tstasks.successCount()) >= 1000 ? true : undefined), { timeoutMs: 120_000, label: "warm-up" });
+    await tstasks.warmUp(1000);
     const idle = { server: memoryMiB(tstasks.server.pid, "VmRSS"), worker: memoryMiB(worker.child.pid, "VmRSS") };
     log(`idle RSS: server ${fmt(idle.server ?? NaN)} MiB, worker ${fmt(idle.worker ?? NaN)} MiB; ${o.rate}/s for ${o.minutes} min`);
 
@@ -385,7 +371,6 @@ async function steadyMode(o: Options, log: (line: string) => void): Promise<stri
       });
     }, windowMs);
     const intervalNs = 1e9 / o.rate;
-    const done: Promise<void>[] = [];
     try {
       for (let i = 0; i < total && failure === undefined; i++) {
         const due = Number(startNs) + i * intervalNs;
@@ -394,18 +379,16 @@ async function steadyMode(o: Options, log: (line: string) => void): Promise<stri
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         const sent = process.hrtime.bigint();
-        const call = tstasks
+        void tstasks
           .submit(i)
           .then(() => void latencies.push(msBetween(sent, process.hrtime.bigint())))
           .catch((err: unknown) => {
             failure ??= err;
           })
           .finally(() => inFlight--);
-        // Keep only a bounded tail of promises: the last ones are awaited at the end.
-        done.push(call);
-        if (done.length > 10_000) done.splice(0, 5_000);
       }
-      await Promise.all(done);
+      // Every submit answered: the counter, not a list of 600,000 promises.
+      await waitUntil(async () => inFlight === 0, { timeoutMs: 120_000, intervalMs: 10, label: "the soak's last submits" });
     } finally {
       clearInterval(sampler);
       await sampling;

@@ -75,6 +75,12 @@ export interface Tstasks {
   drain(worker: TstasksWorker, baseline: number, expected: number): Promise<DrainResult>;
   /** Tasks that ended SUCCESS so far. */
   successCount(): Promise<number>;
+  /**
+   * With a worker running: `count` submits with `inFlight` outstanding, then
+   * waits (2 minutes at most) until `count` more tasks have succeeded, so
+   * JIT, pools and the queue's consumer are warm.
+   */
+  warmUp(count: number): Promise<void>;
   /** `pg_stat_database.deadlocks` of the tstasks database. */
   deadlocks(): Promise<number>;
   /** Open loop: submit, then long-poll `GET /task/{id}?wait=10s` until SUCCESS. */
@@ -278,6 +284,11 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
       };
     },
     successCount: () => countBy(["SUCCESS"]),
+    async warmUp(count) {
+      const baseline = await countBy(["SUCCESS"]);
+      await closedLoop(count, settings.inFlight, async (i) => void (await submit(i)));
+      await waitUntil(async () => (await countBy(["SUCCESS"])) >= baseline + count, { timeoutMs: 120_000, label: "tstasks warm-up" });
+    },
     async deadlocks() {
       const { rows } = await db.query<{ deadlocks: string }>(
         "select deadlocks from pg_stat_database where datname = current_database()",

@@ -11,6 +11,7 @@
 import { Worker } from "bullmq";
 import type { Job } from "bullmq";
 import { exitWithParent } from "../lib/exit-with-parent.js";
+import { readyUntilSignal } from "../lib/peer-child.js";
 
 interface NoopData {
   a: number;
@@ -43,13 +44,7 @@ async function main(): Promise<void> {
   );
   worker.on("error", (err) => console.error(`[bullmq-worker] ${err.message}`));
   await worker.waitUntilReady();
-  console.log("ready");
-  const stop = async (): Promise<void> => {
-    await worker.close();
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop());
-  process.once("SIGINT", () => void stop());
+  readyUntilSignal(() => worker.close());
 }
 
 main().catch((err: unknown) => {

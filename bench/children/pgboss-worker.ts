@@ -13,6 +13,7 @@
  */
 import PgBoss from "pg-boss";
 import { exitWithParent } from "../lib/exit-with-parent.js";
+import { readyUntilSignal } from "../lib/peer-child.js";
 
 interface NoopData {
   a: number;
@@ -49,13 +50,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < concurrency; i++) {
     await boss.work<NoopData>(queue, { batchSize: 1, pollingIntervalSeconds }, handler);
   }
-  console.log("ready");
-  const stop = async (): Promise<void> => {
-    await boss.stop({ graceful: true, timeout: 20_000 });
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void stop());
-  process.once("SIGINT", () => void stop());
+  readyUntilSignal(() => boss.stop({ graceful: true, timeout: 20_000 }));
 }
 
 main().catch((err: unknown) => {
