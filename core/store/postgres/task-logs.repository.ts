@@ -13,12 +13,13 @@ import type { TaskLogRow } from "./task-logs.table.js";
  */
 export async function insertLogRows(db: Kysely<Database>, lines: readonly NewLogLine[]): Promise<Map<number, number>> {
   if (lines.length === 0) return new Map();
+  const taskIds = lines.map((l) => l.taskId);
   const { rows } = await sql<{ ord: number; seq: string }>`
     with input as (
       select v.*, row_number() over (partition by v.task_id order by v.ord) as n
       from unnest(
         ${lines.map((_, i) => i)}::int4[],
-        ${lines.map((l) => l.taskId)}::uuid[],
+        ${taskIds}::uuid[],
         ${lines.map((l) => l.attempt)}::int4[],
         ${lines.map((l) => l.level)}::text[],
         ${lines.map((l) => l.message)}::text[],
@@ -28,7 +29,7 @@ export async function insertLogRows(db: Kysely<Database>, lines: readonly NewLog
       select i.* from input i
       where i.n + (select count(*) from task_logs l where l.task_id = i.task_id) <= ${MAX_LOG_LINES_PER_TASK}
         -- The tasks that exist, looked up once by id (a semi join could read all of tasks; see deleteOutboxRowsPublished).
-        and i.task_id = any(array(select t.id from tasks t where t.id = any(${lines.map((l) => l.taskId)}::uuid[])))
+        and i.task_id = any(array(select t.id from tasks t where t.id = any(${taskIds}::uuid[])))
       order by i.ord
     ), inserted as (
       insert into task_logs (task_id, attempt, level, message, at)
