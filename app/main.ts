@@ -1,10 +1,15 @@
 import { loadConfig } from "../core/config/env-config.js";
 import { requireTaskpacks } from "../core/config/require-taskpacks.js";
+import { resolveLogFormat } from "../core/log/log-settings.js";
+import { createLogger } from "../core/log/logger.js";
+import { logStartBanner } from "../core/log/start-banner.js";
 import { openBackends } from "../core/open-backends.js";
 import { runMain } from "../core/process/run-main.js";
 import { untilSignal } from "../core/process/until-signal.js";
 import { startServer } from "../server/start-server.js";
 import { startWorker } from "../worker/start-worker.js";
+import { createMetricsRegistry } from "../core/telemetry/metrics-registry.js";
+import { startTracing } from "../core/telemetry/start-tracing.js";
 
 /**
  * `npm start`: the API server and one worker in one process. With neither
@@ -13,32 +18,48 @@ import { startWorker } from "../worker/start-worker.js";
  */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const log = createLogger(config);
   requireTaskpacks(config, "npm start");
-  const backends = await openBackends(config, "tstasks");
+  // Off unless the OTEL_* variables ask for it; flushed in the finally below.
+  const tracing = await startTracing("tstasks");
+  if (tracing) log.child({ component: "tracing" }).info(tracing.describe);
+  const backends = await openBackends(config, "tstasks", log);
   try {
-    const worker = await startWorker(config, backends);
-    const { server, port } = await startServer(config, backends);
-    console.log(
-      [
-        "",
-        `tstasks is running on http://localhost:${port}  (Connect, gRPC, gRPC-Web and REST on one port)`,
-        ...backends.describe.map((l) => `  ${l}`),
-        `  worker: ${config.workerName}, queues ${worker.queues.join(", ") || "(none)"}, concurrency ${config.workerConcurrency}`,
-        ...(backends.recovered > 0 ? [`  recovered ${backends.recovered} unfinished task(s) from the store`] : []),
-        ...(backends.embedded.store || backends.embedded.queue
-          ? ["  embedded mode: for development, demos and one machine; set DATABASE_URL and NATS_URL for several machines"]
-          : []),
-        `  try: curl -s localhost:${port}/task -H 'content-type: application/json' -d '{"type":"test.main.add","args":{"x":1,"y":2}}'`,
-        "",
-      ].join("\n"),
-    );
+    // One registry: the server's /metrics shows the worker's metrics too.
+    const metrics = createMetricsRegistry();
+    const worker = await startWorker(config, backends, log, metrics);
+    const { server, port } = await startServer(config, backends, log, metrics);
+    const embedded = backends.embedded.store || backends.embedded.queue;
+    const url = `http://localhost:${port}`;
+    logStartBanner(log, resolveLogFormat(config), {
+      title: `tstasks is running on ${url}  (Connect, gRPC, gRPC-Web and REST on one port)`,
+      details: [
+        ...backends.describe,
+        `worker: ${config.workerName}, queues ${worker.queues.join(", ") || "(none)"}, concurrency ${config.workerConcurrency}`,
+        ...(backends.recovered > 0 ? [`recovered ${backends.recovered} unfinished task(s) from the store`] : []),
+        ...(embedded ? ["embedded mode: for development, demos and one machine; set DATABASE_URL and NATS_URL for several machines"] : []),
+        `try: curl -s localhost:${port}/task -H 'content-type: application/json' -d '{"type":"test.main.add","args":{"x":1,"y":2}}'`,
+      ],
+      fields: {
+        url,
+        port,
+        backends: backends.describe,
+        worker: config.workerName,
+        queues: worker.queues,
+        concurrency: config.workerConcurrency,
+        recovered: backends.recovered,
+        embedded,
+      },
+    });
     const signal = await untilSignal();
-    console.log(`[tstasks] ${signal}: closing the server, then finishing running tasks`);
+    log.info({ signal }, `${signal}: closing the server, then finishing running tasks`);
     await server.close();
     await worker.stop();
   } finally {
     await backends.close();
+    await tracing?.shutdown();
   }
+  log.info("stopped");
 }
 
 runMain(main);

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   };
   const results = new Map<string, RunResult[]>();
   try {
-    await server.waitForLine((line) => line.includes("[server] listening"), 60_000);
+    await server.waitForLine((line) => line.includes("listening on http:"), 60_000);
     await db.connect();
     // One worker run registers the task types with the server's catalog.
     const first = await startWorker();

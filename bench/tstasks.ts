@@ -18,7 +18,7 @@ const PACKS_DIR = join(import.meta.dirname, "packs");
 export const NOOP_TYPE = "bench.main.noop";
 /** tstasks' configuration variables (README, Configuration), dropped from the inherited environment. */
 const CONFIG_VARIABLE =
-  /^(NODE_ENV|PORT|HOST|DATABASE_.*|NATS_URL|NATS_STREAM_REPLICAS|TSTASKS_.*|WORKER_.*|ACK_WAIT_MS|UNSERVED_.*|TASKPACKS(_DIR)?|FRONTEND_URL|MAX_.*|JWT_.*|SUBMIT_RATE_LIMIT|TOKEN_RATE_LIMIT|RESULT_RETENTION|RETENTION_.*)$/;
+  /^(NODE_ENV|PORT|HOST|DATABASE_.*|NATS_URL|NATS_STREAM_REPLICAS|TSTASKS_.*|WORKER_.*|ACK_WAIT_MS|UNSERVED_.*|TASKPACKS(_DIR)?|FRONTEND_URL|MAX_.*|JWT_.*|SUBMIT_RATE_LIMIT|TOKEN_RATE_LIMIT|RESULT_RETENTION|RETENTION_.*|LOG_LEVEL|LOG_FORMAT)$/;
 
 /** Settings of {@link startTstasks}. */
 export interface TstasksSettings {
@@ -151,7 +151,7 @@ export async function startTstasks(settings: TstasksSettings): Promise<Tstasks> 
   const db = new pg.Client({ connectionString: settings.databaseUrl });
   db.on("error", () => {});
   try {
-    await server.waitForLine((line) => line.includes("[server] listening"), 60_000);
+    await server.waitForLine((line) => line.includes("listening on http:"), 60_000);
     await db.connect();
   } catch (err) {
     await server.stop("SIGKILL");

@@ -1,7 +1,7 @@
 /**
  * The tstasks client for browsers (fetch-based Connect transports): the same
  * API as the Node entry. Bundlers pick it through the package's "browser"
- * condition, or import "tstasks/client/browser" directly. The server must
+ * condition, or import "@tstasks/client/browser" directly. The server must
  * allow the page's origin (`FRONTEND_URL`).
  */
 import type { Transport } from "@connectrpc/connect";

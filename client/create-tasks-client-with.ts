@@ -2,6 +2,8 @@ import { Code, ConnectError, createClient, type Transport } from "@connectrpc/co
 import { AuthService } from "../gen/tstasks/v1/auth_service_pb.js";
 import { TaskStatus as ProtoStatus, type Task } from "../gen/tstasks/v1/task_pb.js";
 import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
+import { MonitorService } from "../gen/tstasks/v1/monitor_service_pb.js";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { CallBehaviourOptions } from "./client-options.js";
 import { newIdempotencyKey } from "./idempotency-key.js";
 import { linkedAbort } from "./linked-abort.js";
@@ -12,6 +14,8 @@ import { submitRequest } from "./submit-request.js";
 import { TaskFailedError } from "./task-failed-error.js";
 import { statusToProto, taskFromProto, type TaskInfo } from "./task-info.js";
 import { taskTypeFromProto } from "./task-type-info.js";
+import { taskStatsFromProto } from "./task-stats-info.js";
+import { workerFromProto } from "./worker-info.js";
 import type { TasksClient } from "./tasks-client.js";
 import { waitForFinal } from "./wait-for-final.js";
 import { watchEvents } from "./watch-events.js";
@@ -45,6 +49,7 @@ function outcome<R>(task: TaskInfo): R {
 export function createTasksClientWith(transport: Transport, options: CallBehaviourOptions = {}): TasksClient {
   const tasks = createClient(TaskService, transport);
   const auth = createClient(AuthService, transport);
+  const monitor = createClient(MonitorService, transport);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retries = options.retries ?? DEFAULT_RETRIES;
   /** Call options: the client's deadline (plus `extraMs` for long polls) and the caller's signal. */
@@ -95,6 +100,8 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
                   status: o.status ? statusToProto(o.status) : ProtoStatus.UNSPECIFIED,
                   pageSize: o.pageSize ?? 0,
                   pageToken,
+                  createdAfter: o.createdAfter ? timestampFromDate(o.createdAfter) : undefined,
+                  createdBefore: o.createdBefore ? timestampFromDate(o.createdBefore) : undefined,
                 },
                 call(o.signal),
               ),
@@ -150,6 +157,16 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
       // A key of our own makes the submit safe to retry: a repeat returns the task stored first.
       const task = await client.submit(type, args, { ...submitOptions, idempotencyKey: o.idempotencyKey ?? newIdempotencyKey() });
       return client.result(task.id, { signal: o.signal, timeoutMs: resultTimeoutMs });
+    },
+
+    async workers(o = {}) {
+      const response = await safely(() => monitor.listWorkers({}, call(o.signal)), o.signal);
+      return response.workers.map(workerFromProto);
+    },
+
+    async stats(o = {}) {
+      const request = { windowSeconds: o.windowSeconds ?? 0, bucketSeconds: o.bucketSeconds ?? 0 };
+      return taskStatsFromProto(await safely(() => monitor.getTaskStats(request, call(o.signal)), o.signal));
     },
 
     async createToken(user, password) {

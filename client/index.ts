@@ -1,5 +1,5 @@
 /**
- * The tstasks client for Node (`import { createTasksClient } from "tstasks/client"`).
+ * The tstasks client for Node (`import { createTasksClient } from "@tstasks/client"`).
  * Browsers get `browser.ts` (same API) through the package's "browser" condition.
  */
 import type { Transport } from "@connectrpc/connect";

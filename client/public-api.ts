@@ -23,12 +23,15 @@ export { TaskFailedError } from "./task-failed-error.js";
 export { FINAL_STATUSES, isFinalStatus, TASK_STATUSES } from "./task-info.js";
 export type { TaskError, TaskInfo, TaskStatus } from "./task-info.js";
 export type { TaskTypeInfo } from "./task-type-info.js";
+export type { QueueStatsInfo, TaskStatsBucketInfo, TaskStatsInfo } from "./task-stats-info.js";
+export type { WorkerInfo } from "./worker-info.js";
 export type {
   GetOptions,
   ListOptions,
   LogsOptions,
   ResultOptions,
   RunOptions,
+  StatsOptions,
   SubmitManyOptions,
   SubmitOptions,
   TaskSubmission,

@@ -3,6 +3,8 @@ import type { SubmitManyResult } from "./submit-many-result.js";
 import type { TaskEvent } from "./task-event.js";
 import type { TaskInfo, TaskStatus } from "./task-info.js";
 import type { TaskTypeInfo } from "./task-type-info.js";
+import type { TaskStatsInfo } from "./task-stats-info.js";
+import type { WorkerInfo } from "./worker-info.js";
 import type { ArgsOf, ResultOf } from "./typed-task.js";
 
 /** Options of a submission (`POST /task` fields); every one is optional. */
@@ -61,8 +63,21 @@ export interface ListOptions {
   type?: string;
   /** Only tasks in this status. */
   status?: TaskStatus;
+  /** Only tasks created at or after this time. */
+  createdAfter?: Date;
+  /** Only tasks created before this time. */
+  createdBefore?: Date;
   /** Tasks per request (the iterator fetches the next page when needed). Default: the server's (50). */
   pageSize?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of `stats`. */
+export interface StatsOptions {
+  /** How far back, in seconds (at most 3600). Default: the server's (600). */
+  windowSeconds?: number;
+  /** Width of one bucket in seconds (the window holds at most 720). Default: the server's (10). */
+  bucketSeconds?: number;
   signal?: AbortSignal;
 }
 
@@ -164,6 +179,19 @@ export interface TasksClient {
    * and types the result (`number`) from the task definition's type.
    */
   run<T = unknown>(type: string, args: ArgsOf<T>, options?: RunOptions): Promise<ResultOf<T>>;
+  /**
+   * The worker processes registered with the server's store (`GET /workers`):
+   * alive ones first, with their queues, task types, concurrency, in-flight
+   * count and heartbeat age. Needs a token.
+   */
+  workers(options?: { signal?: AbortSignal }): Promise<WorkerInfo[]>;
+  /**
+   * Tasks submitted, succeeded and failed per time bucket over the last
+   * minutes, with latency and wait percentiles, and each queue's depth now
+   * (`GET /stats`): the caller's tasks, an admin's all. Needs a token;
+   * InvalidArgument for a window over an hour or of more than 720 buckets.
+   */
+  stats(options?: StatsOptions): Promise<TaskStatsInfo>;
   /** A token for a user of the server's credential store (Unauthenticated for wrong credentials). Not retried. */
   createToken(user: string, password: string): Promise<{ token: string; expiresAt?: Date }>;
 }

@@ -8,6 +8,9 @@ import { createPostgresTaskStore } from "./store/postgres/postgres-task-store.js
 import type { TaskStore } from "./store/task-store.js";
 import { createUserStoreOnKysely } from "./store/users/user-store-on-kysely.js";
 import type { UserStore } from "./store/users/user-store.js";
+import { defaultLogger } from "./log/default-logger.js";
+import type { Logger } from "./log/logger.js";
+import { redactUrl } from "./log/redact-url.js";
 
 /** The store and queue a process uses, and how to close them. */
 export interface Backends {
@@ -34,10 +37,16 @@ export interface Backends {
  *   unfinished (queued, retrying, or running when the process died) are
  *   published to it again before anything consumes it: nothing is lost.
  * If the second backend fails to open, the first is closed before rethrowing.
+ * `log` (default: the process's root logger) gets the backends' own lines,
+ * as components `postgres` and `queue`.
  */
-export async function openBackends(config: Config, connectionName: string): Promise<Backends> {
+export async function openBackends(config: Config, connectionName: string, log: Logger = defaultLogger()): Promise<Backends> {
   const store = config.databaseUrl
-    ? await createPostgresTaskStore({ databaseUrl: config.databaseUrl, preparedStatements: config.databasePreparedStatements })
+    ? await createPostgresTaskStore({
+        databaseUrl: config.databaseUrl,
+        preparedStatements: config.databasePreparedStatements,
+        log: log.child({ component: "postgres" }),
+      })
     : await createPgliteTaskStore({ dataDir: config.dataDir });
   let queue: TaskQueue;
   let recovered = 0;
@@ -48,8 +57,9 @@ export async function openBackends(config: Config, connectionName: string): Prom
           name: connectionName,
           ackWaitMs: config.ackWaitMs,
           replicas: config.natsStreamReplicas,
+          log: log.child({ component: "queue" }),
         })
-      : createInProcessQueue({ ackWaitMs: config.ackWaitMs });
+      : createInProcessQueue({ ackWaitMs: config.ackWaitMs, log: log.child({ component: "queue" }) });
     if (!config.natsUrl) recovered = await republishUnfinished(store, queue);
   } catch (e) {
     await store.close();
@@ -79,14 +89,5 @@ export async function openBackends(config: Config, connectionName: string): Prom
   };
 }
 
-/** The URL (or comma list of URLs) without passwords, for logs. */
-export function redact(url: string): string {
-  if (url.includes(",")) return url.split(",").map((u) => redact(u.trim())).join(",");
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
-}
+/** The URL (or comma list of URLs) without passwords, for logs: {@link redactUrl}. */
+export const redact = redactUrl;

@@ -1,8 +1,11 @@
 import type { TaskQueue } from "../core/queue/task-queue.js";
-import { toTaskMessage } from "../core/queue/to-task-message.js";
+import type { MessageSource } from "../core/queue/to-task-message.js";
+import { publishWithSpans } from "../core/telemetry/task-spans.js";
 import type { TaskRecord } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import { queueingDedupId } from "./submit/queueing-dedup-id.js";
+import { defaultLogger } from "../core/log/default-logger.js";
+import type { Logger } from "../core/log/logger.js";
 
 /** Options of {@link startOutboxDispatcher}. */
 export interface OutboxDispatcherOptions {
@@ -10,6 +13,8 @@ export interface OutboxDispatcherOptions {
   intervalMs?: number;
   /** Only rows unpublished for longer than this (a submit in flight publishes its own). Default 3000 ms. */
   olderThanMs?: number;
+  /** Where a failed round is reported (warn). Default: the process's root logger. */
+  log?: Logger;
 }
 
 /**
@@ -22,16 +27,17 @@ export interface OutboxDispatcherOptions {
  */
 export function startOutboxDispatcher(store: TaskStore, queue: TaskQueue, options: OutboxDispatcherOptions = {}): () => void {
   const olderThanMs = options.olderThanMs ?? 3000;
+  const log = options.log ?? defaultLogger().child({ component: "outbox" });
   let busy = false;
   const round = async (): Promise<void> => {
     // Drain in pages while there is a backlog.
-    while ((await store.dispatchUnpublished(500, olderThanMs, (tasks) => queue.publish(tasks.map(messageOf)))) === 500);
+    while ((await store.dispatchUnpublished(500, olderThanMs, (tasks) => publishWithSpans(queue, tasks.map(sourceOf)))) === 500);
   };
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     round()
-      .catch((e: unknown) => console.error("[server] outbox dispatch failed, will retry:", e instanceof Error ? e.message : e))
+      .catch((e: unknown) => log.warn({ err: e }, "outbox dispatch failed; will retry"))
       .finally(() => {
         busy = false;
       });
@@ -40,7 +46,12 @@ export function startOutboxDispatcher(store: TaskStore, queue: TaskQueue, option
   return () => clearInterval(timer);
 }
 
-/** The message for a row, under the deduplication id its submit or retry gave it too. */
-function messageOf(task: TaskRecord) {
-  return toTaskMessage({ ...task, dedupId: queueingDedupId(task) });
+/**
+ * The message source for a row, under the deduplication id its submit or
+ * retry gave it too. It names no trace parent: the submit's context is long
+ * gone, so with tracing on its publish span starts a new trace (marked
+ * `tstasks.outbox.republished`), which the worker's run span then joins.
+ */
+function sourceOf(task: TaskRecord): MessageSource {
+  return { ...task, dedupId: queueingDedupId(task) };
 }

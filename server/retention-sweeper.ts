@@ -1,4 +1,6 @@
 import type { TaskStore } from "../core/store/task-store.js";
+import { defaultLogger } from "../core/log/default-logger.js";
+import type { Logger } from "../core/log/logger.js";
 
 /** Options of {@link startRetentionSweeper}. */
 export interface RetentionSweeperOptions {
@@ -8,8 +10,12 @@ export interface RetentionSweeperOptions {
   intervalMs?: number;
   /** Most tasks one statement deletes. Default 1000. `RETENTION_BATCH`. */
   batchSize?: number;
-  /** Where the round summaries and errors go. Default: console.log and console.error, prefixed `[server]`. */
-  log?: (line: string) => void;
+  /**
+   * Where a round that deleted something is summed up (info, with `deleted`,
+   * `batches`, `cutoff`, `ms`) and a failed round reported (warn, `err`).
+   * Default: the process's root logger.
+   */
+  log?: Logger;
 }
 
 /** A running sweeper; see {@link startRetentionSweeper}. */
@@ -41,8 +47,7 @@ export function startRetentionSweeper(
   // Refused here, once, rather than by the store in every round.
   if (!(retentionMs >= 1)) throw new RangeError(`retentionMs must be at least 1, got ${retentionMs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a whole number of at least 1, got ${batchSize}`);
-  const log = options.log ?? ((line: string) => console.log(line));
-  const logError = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? defaultLogger().child({ component: "retention" });
   let stopped = false;
   let inFlight: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -62,12 +67,15 @@ export function startRetentionSweeper(
       }
     } catch (err) {
       const done = deleted > 0 ? ` (after deleting ${deleted})` : "";
-      logError(`[server] deleting tasks past retention failed${done}, will retry next round: ${err instanceof Error ? err.message : String(err)}`);
+      log.warn({ err, deleted }, `deleting tasks past retention failed${done}; will retry next round`);
       return;
     }
     if (deleted > 0) {
       const ms = Math.round(performance.now() - started);
-      log(`[server] retention: deleted ${deleted} task(s) finished before ${cutoff.toISOString()} (${batches} batch(es), ${ms} ms)`);
+      log.info(
+        { deleted, batches, cutoff: cutoff.toISOString(), ms },
+        `retention: deleted ${deleted} task(s) finished before ${cutoff.toISOString()} (${batches} batch(es), ${ms} ms)`,
+      );
     }
   };
 

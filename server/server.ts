@@ -1,10 +1,11 @@
 import { setMaxListeners } from "node:events";
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { SystemService } from "../gen/tstasks/v1/system_service_pb.js";
 import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
+import { MonitorService } from "../gen/tstasks/v1/monitor_service_pb.js";
 import type { TaskQueue } from "../core/queue/task-queue.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import { createTaskCatalog } from "./catalog/task-catalog.js";
@@ -18,8 +19,10 @@ import { registerReflection } from "./reflection/register-reflection.js";
 import { createRestHandler } from "./rest/rest-handler.js";
 import { buildRouteTable } from "./rest/route-table.js";
 import { buildOpenApiDocument, createApiDocsRoute } from "./openapi/index.js";
+import { createDashboardRoute } from "./dashboard/dashboard-route.js";
 import { createSystemService, runReadinessChecks } from "./routes/system-service.js";
 import { createTaskService } from "./routes/task-service.js";
+import { createMonitorService } from "./routes/monitor-service.js";
 import { createTaskSubmitter } from "./submit/task-submitter.js";
 import { AuthService } from "../gen/tstasks/v1/auth_service_pb.js";
 import type { UserStore } from "../core/store/users/user-store.js";
@@ -32,7 +35,13 @@ import { applySecurityHeaders } from "./http/security-headers.js";
 import { startExpirySweeper } from "./expiry-sweeper.js";
 import { startOutboxDispatcher, type OutboxDispatcherOptions } from "./outbox-dispatcher.js";
 import { startRetentionSweeper, type RetentionSweeperOptions } from "./retention-sweeper.js";
+import { defaultLogger } from "../core/log/default-logger.js";
+import type { Logger } from "../core/log/logger.js";
 import { createAuthService } from "./routes/auth-service.js";
+import type { Registry } from "prom-client";
+import { createMetricsRegistry } from "../core/telemetry/metrics-registry.js";
+import { withCallerTrace } from "../core/telemetry/task-spans.js";
+import { createServerMetrics } from "./metrics/server-metrics.js";
 
 /** What {@link build} needs: the backends, the token service and the HTTP settings. */
 export interface ServerDeps {
@@ -59,6 +68,21 @@ export interface ServerDeps {
    * unless set).
    */
   retention?: RetentionSweeperOptions;
+  /**
+   * Where the server's metrics register and what `GET /metrics` serves (the
+   * entry points pass one with the process metrics; `npm start` shares it
+   * with its worker). Default: a registry of its own, without process metrics.
+   */
+  metrics?: Registry;
+  /** Bearer secret `GET /metrics` requires (`METRICS_TOKEN`). Default: none, the endpoint is open like `/ping`. */
+  metricsToken?: string;
+  /**
+   * The process's root logger; the server logs as component `server` (an
+   * unexpected error, a publish that failed), its sweepers and dispatcher as
+   * `expiry`, `outbox` and `retention` unless their options name a logger.
+   * Default: {@link defaultLogger}.
+   */
+  log?: Logger;
 }
 
 /** A built, not yet listening, API server. */
@@ -77,7 +101,16 @@ export function build(deps: ServerDeps): TasksServer {
   // Every in-flight request listens on this signal.
   setMaxListeners(0, shutdown.signal);
   const catalog = createTaskCatalog(deps.store);
-  const submitter = createTaskSubmitter(deps.store, deps.queue);
+  const log = deps.log ?? defaultLogger();
+  const serverLog = log.child({ component: "server" });
+  // Submit and request counts, store gauges at scrape time, GET /metrics.
+  const metrics = createServerMetrics({
+    registry: deps.metrics ?? createMetricsRegistry({ processMetrics: false }),
+    token: deps.metricsToken,
+    store: deps.store,
+    routes: () => buildRouteTable(restDescriptors),
+  });
+  const submitter = createTaskSubmitter(deps.store, deps.queue, metrics.tasks, serverLog);
   const checks = { store: () => deps.store.ping(), queue: () => deps.queue.ping() };
 
   const caller = createCallerResolver(deps.tokens);
@@ -96,34 +129,42 @@ export function build(deps: ServerDeps): TasksServer {
       publishCancel: (id) => deps.queue.publishCancel(id),
       events: deps.queue,
       maxArgsDepth: deps.maxArgsDepth,
+      log: serverLog,
+      counters: metrics.tasks,
     }),
+    serverLog,
   );
-  const systemService = withErrorMapping(createSystemService(checks));
+  const systemService = withErrorMapping(createSystemService(checks), serverLog);
+  // Workers, throughput, latency and queue depths (GET /workers, GET /stats): any signed-in user.
+  const monitorService = withErrorMapping(createMonitorService({ store: deps.store, caller }), serverLog);
   const authService = withErrorMapping(
     createAuthService({ users: deps.users, tokens: deps.tokens, catalog, caller, tokenLimit, throttle: createLoginThrottle() }),
+    serverLog,
   );
 
   const routes = (router: ConnectRouter): void => {
     router.service(TaskService, taskService);
     router.service(SystemService, systemService);
     router.service(AuthService, authService);
+    router.service(MonitorService, monitorService);
     registerGrpcHealth(router, async () => {
       const results = await runReadinessChecks(checks);
       return Object.values(results).every((v) => v === "ok");
     });
     // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
-    registerReflection(router, [TaskService, AuthService, SystemService, Health]);
+    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, Health]);
   };
 
   const restServices = [
     { service: TaskService, impl: taskService },
     { service: SystemService, impl: systemService },
     { service: AuthService, impl: authService },
+    { service: MonitorService, impl: monitorService },
   ];
   const rest = createRestHandler({
     services: restServices,
     contextValues: contextValuesFor,
-    mapError: toConnectError,
+    mapError: (e) => toConnectError(e, serverLog),
     maxBodyBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
   });
@@ -134,34 +175,41 @@ export function build(deps: ServerDeps): TasksServer {
     document: buildOpenApiDocument(buildRouteTable(restDescriptors), restDescriptors, { title: "tstasks" }),
   });
 
+  // GET /ui: the web dashboard, built into dist/dashboard by `npm run build`.
+  const dashboard = createDashboardRoute();
+
   // WatchTask as Server-Sent Events: a streaming method, which the REST transcoder does not serve.
   const taskEvents = createTaskEventsRoute({
     watch: (req, ctx) => taskService.watchTask(req, ctx),
-    mapError: toConnectError,
+    mapError: (e) => toConnectError(e, serverLog),
     contextValues: contextValuesFor,
     shutdownSignal: shutdown.signal,
   });
 
   const connect = connectNodeAdapter({
     routes,
-    // Connect answers its own paths; everything else goes to the SSE route, the API docs or the REST transcoder.
+    interceptors: [metrics.requests.interceptor],
+    // Connect answers its own paths; everything else goes to the SSE route, the API docs, the dashboard or the REST transcoder.
     fallback: (req, res) => {
       const response = res as unknown as ServerResponse;
-      if (!taskEvents(req, response) && !apiDocs(req, response)) rest(req, response);
+      const request = req as unknown as IncomingMessage;
+      metrics.requests.observeHttp(request, response);
+      if (!metrics.route(request, response) && !taskEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
     },
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,
     contextValues: contextValuesFor,
   });
 
-  const stopSweeper = startExpirySweeper(deps.store, deps.queue);
-  const stopDispatcher = startOutboxDispatcher(deps.store, deps.queue, deps.outbox);
-  const retention = deps.retention && startRetentionSweeper(deps.store, deps.retention);
+  const stopSweeper = startExpirySweeper(deps.store, deps.queue, undefined, log.child({ component: "expiry" }));
+  const stopDispatcher = startOutboxDispatcher(deps.store, deps.queue, { log: log.child({ component: "outbox" }), ...deps.outbox });
+  const retention = deps.retention && startRetentionSweeper(deps.store, { log: log.child({ component: "retention" }), ...deps.retention });
 
   const http = createOnePortServer((req, res) => {
     applySecurityHeaders(res);
     if (applyCors(corsOrigins, req, res)) return;
-    connect(req, res);
+    // A caller's traceparent makes the request's spans part of its trace (tracing on only).
+    withCallerTrace(req.headers, () => connect(req, res));
   });
 
   return {

@@ -4,6 +4,9 @@ import type { LogLevel } from "../core/task/log-level.js";
 import { isLogLevel } from "../core/task/log-level.js";
 import { MAX_LOG_LINES_PER_TASK, type NewLogLine, type ProgressUpdate } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
+import { defaultLogger } from "../core/log/default-logger.js";
+import type { Logger } from "../core/log/logger.js";
+import { taskFields } from "../core/log/task-fields.js";
 
 /** What one running attempt reports through `ctx.progress` and `ctx.log`. */
 export interface AttemptReport {
@@ -25,8 +28,8 @@ export interface AttemptReporterOptions {
   progressEventMs?: number;
   /** Least time between two progress writes to the store of one attempt. Default 1000 ms. */
   progressWriteMs?: number;
-  /** Where failures to store are told. Default console.warn. */
-  warn?: (line: string) => void;
+  /** Where failures to store are told (warn, with the task's fields). Default: the process's root logger. */
+  log?: Logger;
 }
 
 /** Longer messages are cut here. */
@@ -38,12 +41,13 @@ const MAX_MESSAGE_CHARS = 4000;
  * `progressWriteMs` (always the latest value, the last one included); log
  * lines are stored in batches and published with their `seq` once stored.
  * A task's report never throws into it and never waits for the network.
+ * `type` (the task's type) only labels log lines.
  */
-export function createAttemptReporter(options: AttemptReporterOptions): (taskId: string, attempt: number) => AttemptReport {
+export function createAttemptReporter(options: AttemptReporterOptions): (taskId: string, attempt: number, type?: string) => AttemptReport {
   const { store, events } = options;
   const progressEventMs = options.progressEventMs ?? 100;
   const progressWriteMs = options.progressWriteMs ?? 1000;
-  const warn = options.warn ?? ((line: string) => console.warn(line));
+  const log = options.log ?? defaultLogger().child({ component: "worker" });
   const writeProgress = createBatcher<ProgressUpdate, undefined>(async (items) => {
     await store.recordProgress(items);
     return items.map(() => undefined);
@@ -51,7 +55,7 @@ export function createAttemptReporter(options: AttemptReporterOptions): (taskId:
   // One batch at a time keeps lines (and their events) in the order they were written.
   const appendLog = createBatcher<NewLogLine, number | null>((lines) => store.appendLogs(lines), { maxConcurrent: 1 });
 
-  return (taskId, attempt) => {
+  return (taskId, attempt, type) => {
     let latest: { fraction: number; message: string } | undefined;
     let lastEventAt = 0;
     let lastWriteAt = 0;
@@ -61,7 +65,7 @@ export function createAttemptReporter(options: AttemptReporterOptions): (taskId:
     let closed = false;
     const pending = new Set<Promise<unknown>>();
     const track = (p: Promise<unknown>) => {
-      const settled = p.catch((e: unknown) => warn(`[worker] could not store a report of task ${taskId}: ${String(e)}`));
+      const settled = p.catch((e: unknown) => log.warn({ ...taskFields(taskId, type, attempt), err: e }, "could not store a progress report or log line of the task"));
       pending.add(settled);
       void settled.finally(() => pending.delete(settled));
     };

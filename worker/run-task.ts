@@ -5,8 +5,12 @@ import type { TaskMessage } from "../core/queue/task-message.js";
 import type { LoadedTask } from "./packs/loaded-task.js";
 import { jsonHasNulChar } from "../core/task/has-nul-char.js";
 
-/** How running one attempt ended. */
-export type RunOutcome = { ok: true; result: JsonValue } | { ok: false; error: TaskErrorInfo; retryable: boolean };
+/**
+ * How running one attempt ended. A failure thrown by the task keeps what was
+ * thrown (`thrown`), so the worker's log line shows its stack and cause; the
+ * stored `error` has only its type and message.
+ */
+export type RunOutcome = { ok: true; result: JsonValue } | { ok: false; error: TaskErrorInfo; retryable: boolean; thrown?: unknown };
 
 /**
  * Runs one attempt of a task: parses the arguments with the definition's
@@ -24,7 +28,7 @@ export async function runTask(task: LoadedTask, message: TaskMessage, ctx: TaskC
   try {
     value = await task.definition.run(parsed.data, ctx);
   } catch (thrown) {
-    return { ok: false, retryable: !isNonRetryable(thrown), error: toTaskErrorInfo(thrown) };
+    return { ok: false, retryable: !isNonRetryable(thrown), error: toTaskErrorInfo(thrown), thrown };
   }
   const result = toJsonResult(value);
   if (result === undefined) {

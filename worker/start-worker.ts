@@ -2,14 +2,25 @@ import type { Config } from "../core/config/env-config.js";
 import type { Backends } from "../core/open-backends.js";
 import { loadTaskpacks } from "./packs/load-taskpacks.js";
 import { createWorker, type Worker } from "./worker.js";
+import { registerWorker } from "./worker-registration.js";
+import { defaultLogger } from "../core/log/default-logger.js";
+import type { Logger } from "../core/log/logger.js";
+import type { Registry } from "prom-client";
 
 /**
  * Loads the taskpacks named by the configuration (logging each failure, which
- * skips only that pack) and starts a worker on the given backends.
+ * skips only that pack) and starts a worker on the given backends, registered
+ * in the store's worker registry until its `stop()` (see worker-registration.ts). `log` is
+ * the process's root logger (default: {@link defaultLogger}); the packs log
+ * as component `taskpacks`, the worker as `worker`. Its metrics go to
+ * `metrics` (default: none kept).
  */
-export async function startWorker(config: Config, backends: Backends, log = (line: string) => console.log(line)): Promise<Worker> {
-  const { tasks, failures } = await loadTaskpacks({ dir: config.taskpacksDir, packages: config.taskpackPackages, log });
-  for (const f of failures) log(`[worker] taskpack ${f.pack} failed to load and is skipped: ${f.error}`);
+export async function startWorker(config: Config, backends: Backends, log: Logger = defaultLogger(), metrics?: Registry): Promise<Worker> {
+  const { tasks } = await loadTaskpacks({
+    dir: config.taskpacksDir,
+    packages: config.taskpackPackages,
+    log: log.child({ component: "taskpacks" }),
+  });
   const worker = createWorker({
     store: backends.store,
     queue: backends.queue,
@@ -20,8 +31,17 @@ export async function startWorker(config: Config, backends: Backends, log = (lin
     // Heartbeats well inside the ack wait keep a healthy long task from being redelivered.
     heartbeatMs: config.workerHeartbeatMs,
     unserved: config.unserved,
-    log,
+    log: log.child({ component: "worker" }),
+    metrics,
   });
   await worker.start();
+  // In the store's worker registry (GET /workers) until it stops: a heartbeat every 5 s.
+  await registerWorker(worker, {
+    store: backends.store,
+    name: config.workerName,
+    taskTypes: tasks.map((t) => t.name),
+    concurrency: config.workerConcurrency,
+    log: log.child({ component: "registry" }),
+  });
   return worker;
 }

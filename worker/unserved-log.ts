@@ -1,3 +1,5 @@
+import type { Logger } from "../core/log/logger.js";
+
 /** What the worker did with one message it could not run here. */
 export type UnservedEvent = "deferred" | "failed" | "started" | "no_row";
 
@@ -23,21 +25,26 @@ const zero = (): Counts => ({ deferred: 0, failed: 0, started: 0, no_row: 0 });
  * worker missing a type used to print a line for every handback, millions in
  * minutes. The first message of a type is logged at once, so an operator sees
  * the problem as soon as it starts; later ones are summed up every
- * `intervalMs` (default 60 000) while they keep coming.
+ * `intervalMs` (default 60 000) while they keep coming. Lines are warnings
+ * with the `type` and the counts (`handedBack`, `failed`, `startedElsewhere`,
+ * `noRow`) as fields.
  */
-export function createUnservedLog(worker: string, log: (line: string) => void, intervalMs = 60_000): UnservedLog {
+export function createUnservedLog(worker: string, log: Logger, intervalMs = 60_000): UnservedLog {
   /** Counts not logged yet, by type; a type present here has been logged before. */
   const pending = new Map<string, Counts>();
   let timer: NodeJS.Timeout | undefined;
 
-  const line = (type: string, c: Counts, since: string): string => {
+  const warn = (type: string, c: Counts, since: string): void => {
     const parts = [
       c.deferred && `${c.deferred} handed back for a worker that has it`,
       c.failed && `${c.failed} ended FAILURE NoWorkerForType`,
       c.started && `${c.started} running elsewhere, left to the queue`,
       c.no_row && `${c.no_row} dropped: no such task in the store`,
     ].filter(Boolean);
-    return `[worker] ${worker} cannot run task type ${type}${since}: ${parts.join(", ")}`;
+    log.warn(
+      { type, handedBack: c.deferred, failed: c.failed, startedElsewhere: c.started, noRow: c.no_row },
+      `${worker} cannot run task type ${type}${since}: ${parts.join(", ")}`,
+    );
   };
 
   const flush = (): void => {
@@ -46,7 +53,7 @@ export function createUnservedLog(worker: string, log: (line: string) => void, i
         pending.delete(type); // quiet for a whole interval: its next message is logged at once again
         continue;
       }
-      log(line(type, c, ` (last ${Math.round(intervalMs / 1000)} s)`));
+      warn(type, c, ` (last ${Math.round(intervalMs / 1000)} s)`);
       pending.set(type, zero());
     }
     if (pending.size === 0 && timer) {
@@ -64,7 +71,7 @@ export function createUnservedLog(worker: string, log: (line: string) => void, i
       }
       const first = zero();
       first[event] = 1;
-      log(line(type, first, ""));
+      warn(type, first, "");
       pending.set(type, zero());
       if (!timer) {
         timer = setInterval(flush, intervalMs);
@@ -75,7 +82,7 @@ export function createUnservedLog(worker: string, log: (line: string) => void, i
       clearInterval(timer);
       timer = undefined;
       for (const [type, c] of pending) {
-        if (c.deferred + c.failed + c.started + c.no_row > 0) log(line(type, c, " (since the last line)"));
+        if (c.deferred + c.failed + c.started + c.no_row > 0) warn(type, c, " (since the last line)");
       }
       pending.clear();
     },

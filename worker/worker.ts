@@ -13,6 +13,11 @@ import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
 import { createUnservedLog } from "./unserved-log.js";
 import { Slots } from "../core/concurrency/slots.js";
 import { KeyedTurns } from "../core/concurrency/keyed-turns.js";
+import type { Registry } from "prom-client";
+import { createWorkerObserver, type AttemptObservation } from "./metrics/worker-observer.js";
+import { defaultLogger } from "../core/log/default-logger.js";
+import type { Logger } from "../core/log/logger.js";
+import { taskFields } from "../core/log/task-fields.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -69,8 +74,21 @@ export interface WorkerOptions {
   unservedLogIntervalMs?: number;
   /** How long {@link Worker.health} waits for the queue and the store to answer. Default 2000 ms. */
   healthTimeoutMs?: number;
-  /** Where log lines go. Default console.log. */
-  log?: (line: string) => void;
+  /**
+   * The registry its metrics go to (started, succeeded, failed, retried;
+   * queue wait, run time, submit to final: see worker/metrics). Default:
+   * none kept. Its `run` and `result write` spans need no option: they are
+   * recorded when tracing is on (core/telemetry).
+   */
+  metrics?: Registry;
+  /**
+   * Where its lines go; it binds `worker: name` to each. Lines about a task
+   * carry `taskId`, `type` and `attempt`: a start and a success at debug (so
+   * nothing per task at info), a failure or retry at warn with the error as
+   * `err`, and trouble with the store or queue at warn. Default: the
+   * process's root logger, component `worker`.
+   */
+  log?: Logger;
 }
 
 /** A worker process's task loop. */
@@ -144,7 +162,7 @@ const STARTED_ELSEWHERE_RETRY_MS = 2000;
  */
 export function createWorker(options: WorkerOptions): Worker {
   const { store, queue, name } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = (options.log ?? defaultLogger().child({ component: "worker" })).child({ worker: name });
   const byName = new Map(options.tasks.map((t) => [t.name, t]));
   const queues = [...new Set(options.tasks.map((t) => t.definition.queue))].sort();
   const heartbeatMs = options.heartbeatMs ?? 10_000;
@@ -178,10 +196,12 @@ export function createWorker(options: WorkerOptions): Worker {
   const unservedLog = createUnservedLog(name, log, options.unservedLogIntervalMs);
   const counters: WorkerCounters = { droppedNoRow: 0, handedBack: 0, failedNoWorker: 0 };
   // ctx.progress / ctx.log of each attempt, stored and published as live events.
-  const reportFor = createAttemptReporter({ store, events: queue, warn: log });
+  const reportFor = createAttemptReporter({ store, events: queue, log });
   // Quarantine: an attempt of a task that was running when a worker died runs alone, so a task
   // that takes its worker down again takes only itself down, never the tasks beside it.
   const gate = createExclusiveGate();
+  // Metrics and spans of each attempt: nothing per task without a registry and with tracing off.
+  const observer = createWorkerObserver({ registry: options.metrics, worker: name });
 
   const catalog: TaskTypeRecord[] = options.tasks.map((t) => ({
     name: t.name,
@@ -283,7 +303,7 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       claimed = await claim({ id: message.id, worker: name, runningAttempt: running.get(message.id)?.attempt });
     } catch (e) {
-      log(`[worker] could not claim task ${message.id}: ${String(e)}; will retry`);
+      log.warn({ ...taskFields(message.id, message.type), err: e }, "could not claim the task; will retry");
       delivery.nak(BACKEND_RETRY_MS);
       return;
     }
@@ -372,12 +392,14 @@ export function createWorker(options: WorkerOptions): Worker {
       else await handBack(delivery, claimed.attempt);
       return;
     }
-    const report = reportFor(message.id, claimed.attempt);
+    const report = reportFor(message.id, claimed.attempt, record.type);
     queue.publishEvents([{ kind: "status", taskId: message.id, status: "STARTED", attempt: claimed.attempt }]);
+    const observed = observer.runStarted(message, record, claimed.attempt);
+    if (log.isLevelEnabled("debug")) log.debug(taskFields(message.id, record.type, claimed.attempt), "task started");
     let outcome;
     try {
       // The store's row, not the message, is the record of what to run.
-      const attempt = runTask(task, { ...message, type: record.type, args: record.args }, {
+      const attempt = observed.within(() => runTask(task, { ...message, type: record.type, args: record.args }, {
         taskId: message.id,
         type: message.type,
         attempt: claimed.attempt,
@@ -385,7 +407,7 @@ export function createWorker(options: WorkerOptions): Worker {
         worker: name,
         progress: report.progress,
         log: report.log,
-      });
+      }));
       if (timeoutMs > 0) {
         deadline = setTimeout(() => {
           run.why ??= "timeout";
@@ -396,6 +418,7 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       outcome = await Promise.race([attempt, abandoned]);
     } finally {
+      observed.ran(outcome);
       clearTimeout(deadline);
       clearTimeout(abandon);
       clearInterval(heartbeat);
@@ -408,6 +431,7 @@ export function createWorker(options: WorkerOptions): Worker {
     }
     if (run.why === "cancel") {
       // Cancelled: the store says REVOKED already, and no outcome of this attempt applies.
+      if (log.isLevelEnabled("debug")) log.debug(taskFields(message.id, record.type, claimed.attempt), "task cancelled while it ran");
       delivery.ack();
       return;
     }
@@ -418,6 +442,7 @@ export function createWorker(options: WorkerOptions): Worker {
         claimed.attempt,
         "DeadlineExceeded",
         `ran longer than its ${timeoutMs} ms limit${stopped ? "" : `; it did not stop within ${timeoutGraceMs} ms of its signal and was abandoned`}`,
+        observed,
       );
       return;
     }
@@ -427,7 +452,8 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     if (outcome.ok) {
-      await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result });
+      if (log.isLevelEnabled("debug")) log.debug(taskFields(message.id, record.type, claimed.attempt), "task succeeded");
+      await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "SUCCESS", result: outcome.result }, 0, observed);
       return;
     }
     const maxRetries = record.maxRetries ?? task.definition.retries;
@@ -437,10 +463,18 @@ export function createWorker(options: WorkerOptions): Worker {
     if (outcome.retryable && failures <= maxRetries) {
       // Record the attempt's error (status RETRY), then hand the message back for the next attempt after the backoff.
       const delayMs = backoffDelayMs(failures, task.definition.backoff);
-      await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "RETRY", error: outcome.error }, delayMs);
+      log.warn(
+        { ...taskFields(message.id, record.type, claimed.attempt), err: outcome.thrown instanceof Error ? outcome.thrown : outcome.error, retryInMs: delayMs },
+        `task failed (${outcome.error.type}); retry ${failures} of ${maxRetries} in ${delayMs} ms`,
+      );
+      await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "RETRY", error: outcome.error }, delayMs, observed);
       return;
     }
-    await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error });
+    log.warn(
+      { ...taskFields(message.id, record.type, claimed.attempt), err: outcome.thrown instanceof Error ? outcome.thrown : outcome.error },
+      `task failed (${outcome.error.type})${outcome.retryable ? `, no retries left (${maxRetries})` : ", not retryable"}`,
+    );
+    await settle(delivery, { id: message.id, attempt: claimed.attempt, status: "FAILURE", error: outcome.error }, 0, observed);
   };
 
   /**
@@ -459,7 +493,7 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       result = await deferUnserved(id);
     } catch (e) {
-      log(`[worker] could not hand back task ${id} of type ${type}: ${String(e)}; will retry`);
+      log.warn({ ...taskFields(id, type), err: e }, "could not hand back a task of a type this worker lacks; will retry");
       delivery.nak(BACKEND_RETRY_MS);
       return;
     }
@@ -471,6 +505,7 @@ export function createWorker(options: WorkerOptions): Worker {
         return;
       case "failed":
         counters.failedNoWorker++;
+        observer.recorded(delivery.message, "FAILURE");
         unservedLog.note(type, "failed");
         queue.publishEvents([{ kind: "status", taskId: id, status: "FAILURE", attempt: result.attempt }]);
         delivery.ack();
@@ -496,11 +531,12 @@ export function createWorker(options: WorkerOptions): Worker {
    * Records the outcome, then acks (or, for RETRY, hands the message back
    * after `retryDelayMs`); if the store is down, hands it back to try again.
    * An outcome that did not apply (a newer attempt holds the task, or it is
-   * final) leaves the delivery unsettled.
+   * final) leaves the delivery unsettled. An applied outcome is counted in
+   * the metrics; `observed` (the attempt that ran) adds its timings and spans.
    */
-  const settle = async (delivery: Delivery, outcome: TaskOutcome, retryDelayMs = 0): Promise<void> => {
+  const settle = async (delivery: Delivery, outcome: TaskOutcome, retryDelayMs = 0, observed?: AttemptObservation): Promise<void> => {
     try {
-      if (!(await finish(outcome))) {
+      if (!(await observer.writing(observed, finish(outcome), outcome.status))) {
         // This attempt was superseded: the message was redelivered while it ran and a newer
         // attempt claimed the task. JetStream applies an older delivery's ack to the message
         // itself, so acking here would drop the newer attempt's message, and if that worker
@@ -510,11 +546,12 @@ export function createWorker(options: WorkerOptions): Worker {
         // lost (run again). Also a final task (e.g. revoked meanwhile) is acked that way.
         return;
       }
+      observer.recorded(delivery.message, outcome.status, observed);
       queue.publishEvents([{ kind: "status", taskId: outcome.id, status: outcome.status, attempt: outcome.attempt }]);
       if (outcome.status === "RETRY") delivery.nak(retryDelayMs);
       else delivery.ack();
     } catch (e) {
-      log(`[worker] could not record the outcome of task ${outcome.id}: ${String(e)}; will retry`);
+      log.warn({ ...taskFields(outcome.id, delivery.message.type, outcome.attempt), err: e }, `could not record the outcome (${outcome.status}); will retry`);
       delivery.nak(BACKEND_RETRY_MS);
     }
   };
@@ -532,15 +569,18 @@ export function createWorker(options: WorkerOptions): Worker {
         return;
       }
       queue.publishEvents([{ kind: "status", taskId: delivery.message.id, status: "PENDING", attempt }]);
+      if (log.isLevelEnabled("debug")) log.debug(taskFields(delivery.message.id, delivery.message.type, attempt), "task released for another worker");
     } catch (e) {
-      log(`[worker] could not release task ${delivery.message.id}: ${String(e)}; handing it back anyway`);
+      log.warn({ ...taskFields(delivery.message.id, delivery.message.type, attempt), err: e }, "could not release the task; handing it back anyway");
     }
     delivery.nak();
   };
 
   /** Ends the attempt as FAILURE with an error of the worker's own (not thrown by the task). */
-  const fail = (delivery: Delivery, attempt: number, type: string, message: string): Promise<void> =>
-    settle(delivery, { id: delivery.message.id, attempt, status: "FAILURE", error: { type, message } });
+  const fail = (delivery: Delivery, attempt: number, type: string, message: string, observed?: AttemptObservation): Promise<void> => {
+    log.warn({ ...taskFields(delivery.message.id, delivery.message.type, attempt), err: { type, message } }, `task failed (${type})`);
+    return settle(delivery, { id: delivery.message.id, attempt, status: "FAILURE", error: { type, message } }, 0, observed);
+  };
 
   return {
     queues,
@@ -571,17 +611,17 @@ export function createWorker(options: WorkerOptions): Worker {
         }
       });
       refresh = setInterval(() => {
-        store.registerTaskTypes(catalog).catch((e: unknown) => log(`[worker] catalog refresh failed: ${String(e)}`));
+        store.registerTaskTypes(catalog).catch((e: unknown) => log.warn({ err: e }, "catalog refresh failed; will retry"));
       }, options.catalogRefreshMs ?? 30_000);
       refresh.unref();
       if (queues.length === 0) {
-        log(`[worker] ${name} has no task types; it consumes nothing`);
+        log.warn(`${name} has no task types; it consumes nothing`);
         if (!stopping) consumerState = "idle";
         return;
       }
       consumer = await queue.consume({ queues, concurrency: concurrency + prefetch }, handle);
       if (!stopping) consumerState = "running";
-      log(`[worker] ${name} consumes ${queues.join(", ")} with ${options.tasks.length} task types`);
+      log.info({ queues, taskTypes: options.tasks.length }, `${name} consumes ${queues.join(", ")} with ${options.tasks.length} task types`);
     },
     async stop() {
       stopping = true;

@@ -87,7 +87,7 @@ export function formatTypeTable(types: Record<string, TaskTypeInfo>): string {
 }
 
 /** Left-aligned columns two spaces apart; the last column is not padded. */
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, col) => Math.max(...all.map((r) => r[col]!.length)));
   return all.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join("  ")).join("\n");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidArgumentError } from "commander";
-import { parseDuration, parseNonNegativeInt, parsePositiveInt, parseServerUrl, parseStatus } from "./option-parsers.js";
+import { parseDuration, parseNonNegativeInt, parsePositiveInt, parseServerUrl, parseStatus, parseTime } from "./option-parsers.js";
 
 test("durations: a unit of ms, s, m or h; a bare number is seconds", () => {
   assert.equal(parseDuration("500ms"), 500);
@@ -33,4 +33,11 @@ test("server URLs: http or https, trailing slashes dropped", () => {
   assert.equal(parseServerUrl("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
   assert.equal(parseServerUrl("https://tasks.example.com"), "https://tasks.example.com");
   for (const bad of ["localhost:8080", "ftp://x", "not a url"]) assert.throws(() => parseServerUrl(bad), InvalidArgumentError, bad);
+});
+
+test("times: ISO 8601 with a date first; a bare date is midnight UTC", () => {
+  assert.equal(parseTime("2026-12-05T07:00:00Z").toISOString(), "2026-12-05T07:00:00.000Z");
+  assert.equal(parseTime("2026-12-05T08:00:00+01:00").toISOString(), "2026-12-05T07:00:00.000Z");
+  assert.equal(parseTime("2026-12-05").toISOString(), "2026-12-05T00:00:00.000Z");
+  for (const bad of ["yesterday", "1733382000", "2026-13-45", ""]) assert.throws(() => parseTime(bad), InvalidArgumentError, bad);
 });

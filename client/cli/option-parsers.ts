@@ -33,6 +33,13 @@ export function parseDuration(value: string): number {
   return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? "s"]!);
 }
 
+/** A point in time in ISO 8601 (`2026-12-05T07:00:00Z`, `2026-12-05`: midnight UTC). */
+export function parseTime(value: string): Date {
+  const date = /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? new Date(value.trim()) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("expected an ISO 8601 time such as 2026-12-05T07:00:00Z");
+  return date;
+}
+
 /** A task status name, any case (`failure` → FAILURE). */
 export function parseStatus(value: string): TaskStatus {
   const upper = value.trim().toUpperCase();

@@ -11,6 +11,7 @@ import { registerSubmitMany } from "./commands/submit-many.js";
 import { registerToken } from "./commands/token.js";
 import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
+import { registerWorkers } from "./commands/workers.js";
 import { EXIT_CODES_HELP, type ExitCodeValue } from "./exit-codes.js";
 import { addGlobalOptions } from "./global-options.js";
 
@@ -24,6 +25,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerRetry,
   registerTypes,
   registerLogs,
+  registerWorkers,
   registerToken,
 ];
 

@@ -38,10 +38,9 @@ const MAX_LINE_BYTES = 64 * 1024;
  * - otherwise (a pipe, a file): the first line, without its line ending
  *   (`\n` or `\r\n`); the rest of the input is not read.
  *
- * The one copy for both command lines, `tstasks token` and `npm run users`
- * (server/users-cli). It lives in the client because the client may import
- * only its own files; the server side may use it as it would any library
- * (only the other direction is forbidden), so it imports nothing but node:.
+ * Used by `tstasks token`. The server's `npm run users` has its own reader
+ * (server/users-cli/read-new-password.ts): the client is a package of its
+ * own, and the server does not import its files.
  * @throws PasswordInputError when there is no input, the password is empty,
  *   the two entries differ, or the terminal user pressed Ctrl-C.
  */

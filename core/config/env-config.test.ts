@@ -162,4 +162,22 @@ describe("retention settings", () => {
     assert.throws(() => loadConfig({ RESULT_RETENTION: "1w" }), /RESULT_RETENTION "1w" is not a duration/);
     assert.throws(() => loadConfig({ RETENTION_BATCH: "10001" }), /RETENTION_BATCH must be at most 10000/);
   });
+
+  it("reads LOG_LEVEL (default info, any letter case) and LOG_FORMAT (default: decided at start), refusing other values", () => {
+    const c = loadConfig({});
+    assert.deepEqual([c.logLevel, c.logFormat], ["info", undefined]);
+    assert.equal(loadConfig({ LOG_LEVEL: "DEBUG" }).logLevel, "debug");
+    assert.equal(loadConfig({ LOG_LEVEL: "silent" }).logLevel, "silent");
+    assert.equal(loadConfig({ LOG_FORMAT: "pretty" }).logFormat, "pretty");
+    assert.equal(loadConfig({ LOG_FORMAT: "JSON" }).logFormat, "json");
+    assert.throws(
+      () => loadConfig({ LOG_LEVEL: "bogus", LOG_FORMAT: "xml" }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /\n {2}LOG_LEVEL: LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent(\n|$)/);
+        assert.match(e.message, /\n {2}LOG_FORMAT: LOG_FORMAT must be one of json, pretty(\n|$)/);
+        return true;
+      },
+    );
+  });
 });

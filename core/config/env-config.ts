@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { UnservedPolicy } from "../store/task-record.js";
 import { parseRetentionDuration } from "./retention-duration.js";
 import { packageRoot } from "./package-root.js";
+import { LOG_FORMATS, LOG_LEVEL_NAMES, type LogFormat, type LogLevelName } from "../log/log-settings.js";
 
 /**
  * Every setting of tstasks, read from environment variables once at start.
@@ -50,10 +51,17 @@ export interface Config {
    */
   workerPrefetch: number;
   /**
-   * Port of a worker process's health endpoint, `GET /livez` and `GET /readyz`
-   * (`WORKER_HEALTH_PORT`, 1–65535; unset: no endpoint). `npm run worker` only.
+   * Port of a worker process's health and metrics endpoint: `GET /livez`,
+   * `GET /readyz` and `GET /metrics` (`WORKER_METRICS_PORT` or its older
+   * name `WORKER_HEALTH_PORT`, 1–65535; both set to different ports is an
+   * error; unset: no endpoint). `npm run worker` only.
    */
   workerHealthPort: number | undefined;
+  /**
+   * Bearer secret that `GET /metrics` (server and worker) requires
+   * (`METRICS_TOKEN`, at least 16 characters; unset: open, like `/ping`).
+   */
+  metricsToken: string | undefined;
   /**
    * Folder of taskpacks (`TASKPACKS_DIR`). Default: the taskpacks folder of
    * this installation (the demo, test and physicsjs packs), except with
@@ -118,6 +126,14 @@ export interface Config {
   retentionSweepMs: number;
   /** Most tasks deleted by one statement (`RETENTION_BATCH`, default 1000, 1 to 10 000). */
   retentionBatch: number;
+  /** Least level of the process's log lines (`LOG_LEVEL`: trace, debug, info, warn, error, fatal, silent; default info). */
+  logLevel: LogLevelName;
+  /**
+   * Format of the process's log lines (`LOG_FORMAT`: json or pretty).
+   * Undefined (unset): pretty outside production on a terminal, JSON
+   * otherwise (see resolveLogFormat).
+   */
+  logFormat: LogFormat | undefined;
 }
 
 /** `RESULT_RETENTION` when unset: 7 days. */
@@ -143,6 +159,13 @@ const retention = (name: string) =>
       return z.NEVER;
     }
   });
+
+/** One of `values`, in any letter case. */
+const oneOf = <const T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(values, { message: `${name} must be one of ${values.join(", ")}` }));
 
 const list = z.string().transform((s) =>
   s
@@ -191,6 +214,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: int("WORKER_CONCURRENCY", 1, 10_000).default(16),
   WORKER_PREFETCH: int("WORKER_PREFETCH", 0, 10_000).optional(),
   WORKER_HEALTH_PORT: int("WORKER_HEALTH_PORT", 1, 65535).optional(),
+  WORKER_METRICS_PORT: int("WORKER_METRICS_PORT", 1, 65535).optional(),
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").regex(/^\S+$/, "METRICS_TOKEN must not contain spaces").optional(),
   TASKPACKS_DIR: z.string().min(1).optional(),
   TASKPACKS: list.default([]),
   FRONTEND_URL: list.default([]),
@@ -213,7 +238,16 @@ const schema = z.object({
   RESULT_RETENTION: retention("RESULT_RETENTION").default(DEFAULT_RESULT_RETENTION_MS),
   RETENTION_SWEEP_MS: int("RETENTION_SWEEP_MS", 100, 86_400_000).default(60_000),
   RETENTION_BATCH: int("RETENTION_BATCH", 1, 10_000).default(1000),
+  LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVEL_NAMES).default("info"),
+  LOG_FORMAT: oneOf("LOG_FORMAT", LOG_FORMATS).optional(),
 }).superRefine((e, ctx) => {
+  if (e.WORKER_METRICS_PORT !== undefined && e.WORKER_HEALTH_PORT !== undefined && e.WORKER_METRICS_PORT !== e.WORKER_HEALTH_PORT) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WORKER_METRICS_PORT"],
+      message: `WORKER_METRICS_PORT (${e.WORKER_METRICS_PORT}) and WORKER_HEALTH_PORT (${e.WORKER_HEALTH_PORT}) name one port (health and metrics are served together): set one of them, or both to the same port`,
+    });
+  }
   const external = [e.JWT_JWKS_URL, e.JWT_ISSUER, e.JWT_AUDIENCE];
   if (external.some((v) => v !== undefined) && !external.every((v) => v !== undefined)) {
     ctx.addIssue({ code: "custom", path: ["JWT_JWKS_URL"], message: "JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE go together: set all three or none" });
@@ -248,7 +282,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerName: e.WORKER_NAME ?? `worker-${hostname()}-${process.pid}`,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerPrefetch: e.WORKER_PREFETCH ?? e.WORKER_CONCURRENCY,
-    workerHealthPort: e.WORKER_HEALTH_PORT,
+    workerHealthPort: e.WORKER_METRICS_PORT ?? e.WORKER_HEALTH_PORT,
+    metricsToken: e.METRICS_TOKEN,
     // Production loads only what it is told to: the shipped demo pack can stop the service.
     taskpacksDir: e.TASKPACKS_DIR !== undefined ? resolve(e.TASKPACKS_DIR) : production ? undefined : DEFAULT_TASKPACKS_DIR,
     taskpackPackages: e.TASKPACKS,
@@ -277,5 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resultRetentionMs: e.RESULT_RETENTION ?? undefined,
     retentionSweepMs: e.RETENTION_SWEEP_MS,
     retentionBatch: e.RETENTION_BATCH,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
   };
 }

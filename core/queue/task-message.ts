@@ -1,4 +1,5 @@
 import type { JsonObject } from "../task/json.js";
+import type { TraceCarrier } from "../telemetry/trace-carrier.js";
 
 /**
  * What travels on the queue for one task. It carries the arguments so a
@@ -18,4 +19,11 @@ export interface TaskMessage {
    * may still be inside the duplicate window.
    */
   dedupId?: string;
+  /**
+   * The W3C trace context of the publish span, when tracing is on (see
+   * core/telemetry/task-spans.ts): JetStream sends it as the `traceparent`
+   * and `tracestate` message headers, not in the body; the in-process queue
+   * keeps it here. Absent when tracing is off.
+   */
+  trace?: TraceCarrier;
 }

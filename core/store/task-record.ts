@@ -198,6 +198,10 @@ export interface ListTasksQuery {
   status?: TaskStatus;
   /** Only tasks submitted by this `sub`. */
   owner?: string;
+  /** Only tasks created at or after this time. */
+  createdAfter?: Date;
+  /** Only tasks created before this time. */
+  createdBefore?: Date;
   /** 1..1000. */
   limit: number;
   /** Opaque cursor from a previous page. */

@@ -8,6 +8,8 @@ import type { Database } from "./postgres/database.js";
 import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "./store-errors.js";
 import type { NewTask, TaskCursor, TaskRecord } from "./task-record.js";
 import type { TaskStore } from "./task-store.js";
+import type { TaskStats } from "./task-stats.js";
+import type { WorkerHeartbeat } from "./worker-record.js";
 
 // The behaviour every TaskStore backend must show, written once and run by
 // each backend's test file against a real database of that kind.
@@ -621,6 +623,32 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.deepEqual((await store().listTasks({ type: "nope", limit: 10 })).tasks, []);
       });
 
+      test("filters by creation time: createdAfter inclusive, createdBefore exclusive, with other filters and paging", async () => {
+        const times = [...new Set(all.map((t) => t.createdAt.getTime()))].sort((a, b) => a - b);
+        assert.equal(times.length, 3);
+        const [first, second, third] = times.map((t) => new Date(t)) as [Date, Date, Date];
+        const ids = (pred: (t: TaskRecord) => boolean) => all.filter(pred).map((t) => t.id);
+        const list = async (query: Omit<Parameters<TaskStore["listTasks"]>[0], "limit">) => {
+          const seen: string[] = [];
+          let page = await store().listTasks({ ...query, limit: 4 });
+          seen.push(...page.tasks.map((t) => t.id));
+          while (page.next) {
+            page = await store().listTasks({ ...query, limit: 4, after: page.next });
+            seen.push(...page.tasks.map((t) => t.id));
+          }
+          return seen;
+        };
+        assert.deepEqual(await list({ createdAfter: second }), ids((t) => t.createdAt >= second));
+        assert.deepEqual(await list({ createdBefore: third }), ids((t) => t.createdAt < third));
+        assert.deepEqual(await list({ createdAfter: second, createdBefore: third }), ids((t) => t.createdAt.getTime() === second.getTime()));
+        assert.deepEqual(
+          await list({ type: "demo.b", createdAfter: first, createdBefore: third }),
+          ids((t) => t.type === "demo.b" && t.createdAt < third),
+        );
+        assert.deepEqual(await list({ createdAfter: new Date(third.getTime() + 1) }), []);
+        await assert.rejects(store().listTasks({ limit: 10, createdAfter: new Date(Number.NaN) }), InvalidListQueryError);
+      });
+
       test("rejects a limit outside 1..1000 and a malformed cursor", async () => {
         await assert.rejects(store().listTasks({ limit: 0 }), InvalidListQueryError);
         await assert.rejects(store().listTasks({ limit: 1001 }), InvalidListQueryError);
@@ -813,6 +841,225 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         assert.equal(await store().deleteFinishedTasks(cutoff, 2), 1);
         assert.equal(await store().deleteFinishedTasks(cutoff, 2), 0);
         assert.deepEqual(await left(), [false, false, false, false, false]);
+      });
+    });
+
+    describe("worker registry", () => {
+      const { backend, store } = useBackend(open);
+
+      const heartbeat = (overrides: Partial<WorkerHeartbeat> = {}): WorkerHeartbeat => ({
+        id: `host-1-${randomUUID().slice(0, 8)}`,
+        name: "worker-host-1",
+        hostname: "host",
+        pid: 1,
+        queues: ["default", "math"],
+        taskTypes: ["demo.math.add", "demo.math.sub"],
+        concurrency: 4,
+        inFlight: 0,
+        startedAt: new Date(Date.now() - 5000),
+        heartbeatMs: 5000,
+        ...overrides,
+      });
+      /** Moves a worker's last heartbeat `seconds` into the past. */
+      const age = (id: string, seconds: number) =>
+        backend().withDb((db) => sql`update workers set heartbeat_at = now() - make_interval(secs => ${seconds}) where id = ${id}`.execute(db));
+
+      test("upsertWorker registers and refreshes a worker; listWorkers reports it alive with its heartbeat age; removeWorker deletes it", async () => {
+        const w = heartbeat();
+        await store().upsertWorker(w);
+        const [listed] = await store().listWorkers();
+        assert.ok(listed);
+        const { heartbeatAt, heartbeatAgeSeconds, ...rest } = listed;
+        assert.deepEqual(rest, { ...w, queues: [...w.queues], taskTypes: [...w.taskTypes], alive: true });
+        assert.ok(heartbeatAgeSeconds >= 0 && heartbeatAgeSeconds < 5, String(heartbeatAgeSeconds));
+        assert.ok(Math.abs(heartbeatAt.getTime() - Date.now()) < 60_000);
+
+        await age(w.id, 4);
+        await store().upsertWorker({ ...w, inFlight: 3, queues: ["math"] });
+        const [again] = await store().listWorkers();
+        assert.deepEqual([again?.inFlight, again?.queues, again?.alive], [3, ["math"], true]);
+        assert.ok(again!.heartbeatAgeSeconds < 4 && again!.heartbeatAt > heartbeatAt, "the heartbeat is fresh again");
+
+        await store().removeWorker(w.id);
+        assert.deepEqual(await store().listWorkers(), []);
+        await store().removeWorker(w.id);
+        await store().removeWorker("never-registered");
+      });
+
+      test("a worker silent for three intervals is listed not alive, after the alive ones; after an hour it is gone", async () => {
+        const [quiet, live, dead, other] = [heartbeat({ id: "a-quiet" }), heartbeat({ id: "z-live" }), heartbeat({ id: "b-dead" }), heartbeat({ id: "c-other", heartbeatMs: 60_000 })];
+        for (const w of [quiet, live, dead, other]) await store().upsertWorker(w);
+        await age(quiet.id, 16);
+        // Its own interval counts: 16 s of silence is alive at a 60 s interval.
+        await age(other.id, 16);
+        await age(dead.id, 3601);
+        const listed = await store().listWorkers();
+        assert.deepEqual(listed.map((w) => [w.id, w.alive]), [["c-other", true], ["z-live", true], ["a-quiet", false]]);
+        const silent = listed.find((w) => w.id === quiet.id)!;
+        assert.ok(silent.heartbeatAgeSeconds >= 16 && silent.heartbeatAgeSeconds < 30, String(silent.heartbeatAgeSeconds));
+
+        // The next heartbeat of any worker deletes the rows past the horizon.
+        await store().upsertWorker(live);
+        const { rows } = await backend().withDb((db) => sql<{ id: string }>`select id from workers order by id`.execute(db));
+        assert.deepEqual(rows.map((r) => r.id), ["a-quiet", "c-other", "z-live"]);
+        for (const w of [quiet, live, other]) await store().removeWorker(w.id);
+      });
+
+      test("upsertWorker rejects counts that are not whole numbers", async () => {
+        for (const bad of [{ pid: -1 }, { concurrency: 1.5 }, { inFlight: Number.NaN }, { heartbeatMs: 0 }, { startedAt: new Date(Number.NaN) }]) {
+          await assert.rejects(store().upsertWorker(heartbeat(bad)), RangeError, JSON.stringify(bad));
+        }
+        assert.deepEqual(await store().listWorkers(), []);
+      });
+    });
+
+    describe("task statistics", () => {
+      const { backend, store } = useBackend(open);
+      /** Every timestamp is set relative to one `now()` of the database: T is a second before it. */
+      const place = (id: string, times: { created: number; started?: number | null; finished?: number | null; runAt?: number }) =>
+        backend().withDb((db) =>
+          sql`update tasks set
+                created_at = now() - make_interval(secs => ${times.created}),
+                started_at = case when ${times.started ?? null}::float8 is null then null else now() - make_interval(secs => ${times.started ?? 0}) end,
+                finished_at = case when ${times.finished ?? null}::float8 is null then null else now() - make_interval(secs => ${times.finished ?? 0}) end,
+                run_at = case when ${times.runAt ?? null}::float8 is null then null else now() - make_interval(secs => ${times.runAt ?? 0}) end
+              where id = ${id}`.execute(db),
+        );
+      const setStatus = (id: string, status: string) =>
+        backend().withDb((db) => sql`update tasks set status = ${status} where id = ${id}`.execute(db));
+
+      /** The bucket of `stats` that holds `at`. */
+      function bucketOf(stats: TaskStats, at: Date) {
+        return stats.buckets.find((b) => b.start.getTime() <= at.getTime() && at.getTime() < b.start.getTime() + stats.bucketSeconds * 1000);
+      }
+
+      test("buckets are aligned, cover the window and end now; tasks count where they were created, ended and started", async () => {
+        // Five of alice's tasks that ended at T (one second ago), submitted 1, 2, 3, 4 and 10 s before;
+        // the last was to run 4 s after its submit. The revoked one never started.
+        const [s1, s2, f3, r4, s5, retry] = Array.from({ length: 6 }, () => newTask({ owner: "alice" }));
+        await store().insertTasks([s1!, s2!, f3!, r4!, s5!, retry!]);
+        for (const [task, status] of [[s1, "SUCCESS"], [s2, "SUCCESS"], [f3, "FAILURE"], [r4, "REVOKED"], [s5, "SUCCESS"]] as const) {
+          await setStatus(task!.id, status);
+        }
+        await place(s1!.id, { created: 2, started: 1, finished: 1 });
+        await place(s2!.id, { created: 3, started: 1, finished: 1 });
+        await place(f3!.id, { created: 4, started: 1, finished: 1 });
+        await place(r4!.id, { created: 5, started: null, finished: 1 });
+        await place(s5!.id, { created: 11, started: 1, finished: 1, runAt: 7 });
+        // Failed once, waits for its next attempt: not an end; its attempt started 300 s ago.
+        await setStatus(retry!.id, "RETRY");
+        await place(retry!.id, { created: 302, started: 300 });
+        // Bob's: ended at T too, one submitted 30 minutes ago (within the lookback), one two hours ago (not read).
+        const [recent, old, waiting] = [newTask({ owner: "bob" }), newTask({ owner: "bob" }), newTask({ owner: "bob" })];
+        await store().insertTasks([recent, old, waiting]);
+        for (const t of [recent, old]) await setStatus(t.id, "SUCCESS");
+        await place(recent.id, { created: 1800, started: 1799, finished: 1 });
+        await place(old.id, { created: 7200, started: 7199, finished: 1 });
+
+        const stats = await store().taskStats({ windowSeconds: 600, bucketSeconds: 10, owner: "alice" });
+        assert.equal(stats.windowSeconds, 600);
+        assert.equal(stats.bucketSeconds, 10);
+        assert.equal(stats.buckets.length, 60);
+        stats.buckets.forEach((b, i) => {
+          assert.equal(b.start.getTime() % 10_000, 0, "aligned to the bucket width");
+          if (i > 0) assert.equal(b.start.getTime() - stats.buckets[i - 1]!.start.getTime(), 10_000);
+        });
+        const last = stats.buckets.at(-1)!.start.getTime();
+        assert.ok(last <= Date.now() + 2000 && Date.now() < last + 10_000 + 2000, "the last bucket holds now");
+
+        const ended = stats.buckets.filter((b) => b.succeeded + b.failed > 0);
+        assert.equal(ended.length, 1, JSON.stringify(stats.buckets));
+        const [atT] = ended;
+        assert.deepEqual([atT!.succeeded, atT!.failed], [3, 2], "SUCCESS; FAILURE and REVOKED");
+        // Submit to end: 1, 2, 3, 4 and 10 s.
+        assert.equal(atT!.latencyP50Ms, 3000);
+        assert.equal(Math.round(atT!.latencyP95Ms), 8800);
+        // Submit (or run_at) to start: 1, 2, 3 and 6 s (the revoked one never started).
+        assert.equal(atT!.waitP50Ms, 2500);
+        assert.equal(stats.buckets.reduce((n, b) => n + b.submitted, 0), 6, "alice's six tasks were submitted in the window");
+        const retryRecord = await store().getTask(retry!.id);
+        // Two seconds apart, its submit and its start may fall in two buckets.
+        const retrySubmitted = bucketOf(stats, retryRecord!.createdAt);
+        const retryStarted = bucketOf(stats, retryRecord!.startedAt!);
+        assert.equal(retrySubmitted?.submitted, 1);
+        assert.deepEqual([retryStarted?.succeeded, retryStarted?.failed, retryStarted?.waitP50Ms], [0, 0, 2000]);
+        for (const b of stats.buckets) {
+          if (b !== atT) assert.deepEqual([b.succeeded, b.failed, b.latencyP50Ms, b.latencyP95Ms], [0, 0, 0, 0]);
+        }
+
+        // Bob's: the task submitted 30 minutes ago counts where it ended; the one of two hours ago does not.
+        const bob = await store().taskStats({ windowSeconds: 600, bucketSeconds: 10, owner: "bob" });
+        assert.deepEqual(
+          [bob.buckets.reduce((n, b) => n + b.submitted, 0), bob.buckets.reduce((n, b) => n + b.succeeded, 0)],
+          [1, 1],
+          "bob: the waiting task submitted now, the one ended from the lookback",
+        );
+        assert.equal(bob.buckets.find((b) => b.succeeded > 0)?.latencyP50Ms, 1_799_000);
+        const all = await store().taskStats({ windowSeconds: 600, bucketSeconds: 10 });
+        assert.deepEqual(
+          [all.buckets.reduce((n, b) => n + b.submitted, 0), all.buckets.reduce((n, b) => n + b.succeeded, 0), all.buckets.reduce((n, b) => n + b.failed, 0)],
+          [7, 4, 2],
+        );
+        assert.deepEqual((await store().taskStats({ windowSeconds: 600, bucketSeconds: 10, owner: "nobody" })).buckets.map((b) => b.submitted + b.succeeded), new Array(60).fill(0));
+      });
+
+      test("a window that is not a bucket multiple gets one bucket more; bounds are checked", async () => {
+        const stats = await store().taskStats({ windowSeconds: 65, bucketSeconds: 10 });
+        assert.equal(stats.buckets.length, 7);
+        assert.equal((await store().taskStats({ windowSeconds: 3600, bucketSeconds: 5 })).buckets.length, 720);
+        for (const bad of [
+          { windowSeconds: 0, bucketSeconds: 10 },
+          { windowSeconds: 3601, bucketSeconds: 10 },
+          { windowSeconds: 60, bucketSeconds: 0 },
+          { windowSeconds: 60.5, bucketSeconds: 10 },
+          { windowSeconds: 3600, bucketSeconds: 4 },
+        ]) {
+          await assert.rejects(store().taskStats(bad), RangeError, JSON.stringify(bad));
+        }
+      });
+    });
+
+    describe("queue depths and the outbox", () => {
+      const { backend, store } = useBackend(open);
+
+      test("queueStats counts due PENDING and RETRY as waiting and STARTED as running, per queue with any; the oldest wait in seconds", async () => {
+        const [oldest, fresh, later, running, retry, laterOnly, done] = [
+          newTask({ queue: "q-a", owner: "bob" }),
+          newTask({ queue: "q-a" }),
+          newTask({ queue: "q-a", runAt: new Date(Date.now() + 3_600_000), hold: true }),
+          newTask({ queue: "q-a" }),
+          newTask({ queue: "q-b" }),
+          newTask({ queue: "q-c", runAt: new Date(Date.now() + 3_600_000), hold: true }),
+          newTask({ queue: "q-d" }),
+        ];
+        await store().insertTasks([oldest, fresh, later, running, retry, laterOnly, done]);
+        await store().startTasks([running, retry, done].map((t) => ({ id: t.id, worker: "w" })));
+        await store().finishTasks([
+          { id: retry.id, attempt: 1, status: "RETRY", error: { type: "Error", message: "again" } },
+          { id: done.id, attempt: 1, status: "SUCCESS", result: null },
+        ]);
+        await backend().withDb((db) => sql`update tasks set created_at = now() - interval '100 seconds' where id = ${oldest.id}`.execute(db));
+
+        const queues = await store().queueStats();
+        assert.deepEqual(queues.map((q) => [q.queue, q.waiting, q.running]), [["q-a", 2, 1], ["q-b", 1, 0]]);
+        const qa = queues[0]!;
+        assert.ok(qa.oldestWaitingSeconds >= 100 && qa.oldestWaitingSeconds < 160, String(qa.oldestWaitingSeconds));
+        assert.ok(queues[1]!.oldestWaitingSeconds >= 0 && queues[1]!.oldestWaitingSeconds < 60);
+
+        assert.deepEqual((await store().queueStats({ owner: "bob" })).map((q) => [q.queue, q.waiting, q.running]), [["q-a", 1, 0]]);
+        assert.deepEqual(await store().queueStats({ owner: "nobody" }), []);
+      });
+
+      test("outboxBacklog counts the tasks the outbox may queue now, not those held for later", async () => {
+        const before = await store().outboxBacklog();
+        const [a, b, held] = [newTask(), newTask(), newTask({ runAt: new Date(Date.now() + 3_600_000), hold: true })];
+        await store().insertTasks([a, b, held]);
+        assert.equal(await store().outboxBacklog(), before + 2);
+        await store().markPublished([a.id, b.id, held.id]);
+        assert.equal(await store().outboxBacklog(), before);
+        // Its time has come: due now.
+        await backend().withDb((db) => sql`update task_outbox set due_at = now() - interval '1 second' where task_id = ${held.id}`.execute(db));
+        assert.equal(await store().outboxBacklog(), before + 1);
       });
     });
 

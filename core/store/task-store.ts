@@ -2,6 +2,8 @@ import type { InsertedTask, ListTasksQuery, NewTask, ReleaseAttempt, RequeueResu
 import type { UnservedPolicy, UnservedResult } from "./task-record.js";
 import type { TaskTypeRecord } from "./task-type-record.js";
 import type { LogPage, NewLogLine, ProgressUpdate } from "./task-record.js";
+import type { QueueStats, QueueStatsQuery, TaskStats, TaskStatsQuery } from "./task-stats.js";
+import type { WorkerHeartbeat, WorkerRecord } from "./worker-record.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -150,6 +152,46 @@ export interface TaskStore {
 
   /** The whole catalog, ordered by name. */
   listTaskTypes(): Promise<TaskTypeRecord[]>;
+
+  /**
+   * A worker's registry heartbeat: inserts or refreshes its row (by id),
+   * stamped with the store's now; rows of workers silent for longer than
+   * WORKER_LIST_HORIZON_MS are deleted on the way.
+   * @throws RangeError when pid, concurrency, inFlight or heartbeatMs is not a whole number (heartbeatMs at least 1, the others at least 0).
+   */
+  upsertWorker(worker: WorkerHeartbeat): Promise<void>;
+
+  /** Deletes a worker's row (it stops cleanly); an unknown id is no error. */
+  removeWorker(id: string): Promise<void>;
+
+  /**
+   * Registered workers whose last heartbeat is younger than
+   * WORKER_LIST_HORIZON_MS, with their heartbeat age by the store's clock;
+   * alive ones first, then by id.
+   */
+  listWorkers(): Promise<WorkerRecord[]>;
+
+  /**
+   * Tasks submitted and ended per time bucket over the last
+   * `windowSeconds`, by the store's clock, with latency and wait
+   * percentiles (see {@link TaskStats}). Reads the tasks created in the
+   * window and in the STATS_LOOKBACK_SECONDS before it, through the
+   * created_at indexes: a task that ended or started in the window but was
+   * submitted before that is not counted.
+   * @throws RangeError when the query is outside its bounds (see {@link TaskStatsQuery}).
+   */
+  taskStats(query: TaskStatsQuery): Promise<TaskStats>;
+
+  /** Per queue with waiting or running tasks, by name: how many wait, how many run, the oldest wait. */
+  queueStats(query?: QueueStatsQuery): Promise<QueueStats[]>;
+
+  /**
+   * Tasks the outbox still has to queue and may queue now: rows of submits
+   * not yet published (in flight, or left by a queue outage or a dead
+   * server) and held rows whose time has come (not those held for a later
+   * run_at).
+   */
+  outboxBacklog(): Promise<number>;
 
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;

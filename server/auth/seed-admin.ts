@@ -3,6 +3,7 @@ import { MAX_PASSWORD_BYTES, hashPassword } from "./password-hash.js";
 import { UserExistsError } from "../../core/store/users/user-errors.js";
 import { isValidUserName } from "../../core/store/users/user-record.js";
 import type { UserStore } from "../../core/store/users/user-store.js";
+import type { Logger } from "../../core/log/logger.js";
 
 /** The environment variables {@link seedAdminFromEnv} reads; empty strings count as unset. */
 export interface AdminSeedEnv {
@@ -25,13 +26,13 @@ export type AdminSeedOutcome = "created" | "exists" | "not_configured";
  *   same moment): leaves it untouched, its password included ("exists") —
  *   change passwords with `npm run users -- passwd`.
  *
- * Logs one line naming the user; never the password.
+ * Logs one info line naming the user (field `user`); never the password.
  * @throws ConfigError when only one of the two is set, the name is invalid or the password too long.
  */
 export async function seedAdminFromEnv(
   users: UserStore,
   env: AdminSeedEnv,
-  log: (line: string) => void,
+  log: Logger,
 ): Promise<AdminSeedOutcome> {
   const name = env.TSTASKS_ADMIN_USER || undefined;
   const password = env.TSTASKS_ADMIN_PASSWORD || undefined;
@@ -52,7 +53,7 @@ export async function seedAdminFromEnv(
   }
   // Checked first so a restart does not pay for a hash it throws away.
   if (await users.getUser(name)) {
-    log(`admin user "${name}" exists already; TSTASKS_ADMIN_PASSWORD is ignored`);
+    log.info({ user: name }, `admin user "${name}" exists already; TSTASKS_ADMIN_PASSWORD is ignored`);
     return "exists";
   }
   const passwordHash = await hashPassword(password);
@@ -60,9 +61,9 @@ export async function seedAdminFromEnv(
     await users.createUser({ name, passwordHash, roles: ["admin"] });
   } catch (err) {
     if (!(err instanceof UserExistsError)) throw err;
-    log(`admin user "${name}" exists already; TSTASKS_ADMIN_PASSWORD is ignored`);
+    log.info({ user: name }, `admin user "${name}" exists already; TSTASKS_ADMIN_PASSWORD is ignored`);
     return "exists";
   }
-  log(`created admin user "${name}" from TSTASKS_ADMIN_USER`);
+  log.info({ user: name }, `created admin user "${name}" from TSTASKS_ADMIN_USER`);
   return "created";
 }

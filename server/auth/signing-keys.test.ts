@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { calculateJwkThumbprint } from "jose";
 import { DEV_KEY_FILE, loadSigningKeys } from "./signing-keys.js";
+import { captureLog } from "../../test/support/capture-log.js";
 
 function rsaPems(bits = 2048) {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
@@ -139,14 +140,17 @@ describe("loadSigningKeys", () => {
 
   it("outside production, generates a dev key once (mode 0600) and reuses it", async () => {
     const devKeyDir = join(dir, "dev", "nested");
-    const lines: string[] = [];
-    const first = await loadSigningKeys({ production: false, devKeyDir, log: (l) => lines.push(l) });
+    const captured = captureLog();
+    const first = await loadSigningKeys({ production: false, devKeyDir, log: captured.log });
     assert.equal(first.source, "dev");
     assert.equal(first.privateKey.asymmetricKeyDetails?.modulusLength, 3072);
     const file = join(devKeyDir, DEV_KEY_FILE);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
-    assert.ok(lines.length >= 3, "a loud multi-line warning");
-    const text = lines.join("\n");
+    const [warning, ...more] = captured.entries();
+    assert.equal(more.length, 0, "one line");
+    assert.equal(warning!["level"], "warn", "a warning");
+    assert.equal(warning!["keyFile"], file);
+    const text = JSON.stringify(warning);
     assert.match(text, /DEVELOPMENT key/);
     assert.match(text, /JWT_PRIVATE_PEM/);
     assert.match(text, /generated now/);
@@ -154,16 +158,18 @@ describe("loadSigningKeys", () => {
     const secretLine = pem.split("\n")[1]!;
     assert.ok(!text.includes(secretLine), "the warning never contains key material");
 
-    const again: string[] = [];
-    const second = await loadSigningKeys({ production: false, devKeyDir, log: (l) => again.push(l) });
+    const again = captureLog();
+    const second = await loadSigningKeys({ production: false, devKeyDir, log: again.log });
     assert.equal(second.kid, first.kid, "same key on the next start");
     assert.equal(await readFile(file, "utf8"), pem, "file not rewritten");
-    assert.match(again.join("\n"), /loaded from/);
+    assert.match(again.messages().join("\n"), /loaded from/);
   });
 
   it("env keys win over a dev key and do not touch devKeyDir", async () => {
     const devKeyDir = join(dir, "never-created");
-    const keys = await loadSigningKeys({ production: false, devKeyDir, privatePem: a.pkcs8Private, log: () => assert.fail("no warning") });
+    const silent = captureLog();
+    const keys = await loadSigningKeys({ production: false, devKeyDir, privatePem: a.pkcs8Private, log: silent.log });
+    assert.deepEqual(silent.entries(), [], "no warning");
     assert.equal(keys.source, "env");
     await assert.rejects(stat(devKeyDir), { code: "ENOENT" });
   });

@@ -4,6 +4,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { calculateJwkThumbprint } from "jose";
 import type { JWK } from "jose";
+import { defaultLogger } from "../../core/log/default-logger.js";
+import type { Logger } from "../../core/log/logger.js";
 
 /** Env variable names, used in every error so the operator knows what to fix. */
 export const PRIVATE_PEM_VAR = "JWT_PRIVATE_PEM";
@@ -38,8 +40,8 @@ export interface LoadSigningKeysOptions {
   production: boolean;
   /** Folder for the generated development key (created if needed). */
   devKeyDir: string;
-  /** Where warnings go, one line per call. Default: console.warn. Never receives key material. */
-  log?: (line: string) => void;
+  /** Where the development-key warning goes (warn). Default: the process's root logger. Never receives key material. */
+  log?: Logger;
 }
 
 const GENERATE_HINT =
@@ -61,7 +63,7 @@ const GENERATE_HINT =
  * as unset. Errors name the variable and the reason and never include key material.
  */
 export async function loadSigningKeys(options: LoadSigningKeysOptions): Promise<SigningKeys> {
-  const log = options.log ?? ((line: string) => console.warn(line));
+  const log = options.log ?? defaultLogger().child({ component: "auth" });
   const privatePem = normalizePem(options.privatePem);
   const publicPem = normalizePem(options.publicPem);
 
@@ -208,17 +210,13 @@ async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-function warnDevKeys(log: (line: string) => void, path: string, created: boolean): void {
-  const bar = "!".repeat(78);
-  const lines = [
-    bar,
-    `!! WARNING: ${PRIVATE_PEM_VAR} is not set, so tokens are signed with a DEVELOPMENT key`,
-    `!! ${created ? "generated now and saved to" : "loaded from"} ${path}`,
-    "!! Anyone who can read that file can mint tokens. Do NOT use this in production.",
-    `!! Set real keys: ${PRIVATE_PEM_VAR} (and optionally ${PUBLIC_PEM_VAR}) to PEM text;`,
-    "!!   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out jwt-private.pem",
-    "!!   openssl pkey -in jwt-private.pem -pubout -out jwt-public.pem",
-    bar,
-  ];
-  for (const line of lines) log(line);
+/** One warning line (a warning, so it stands out in pretty output and in a log collector alike). */
+function warnDevKeys(log: Logger, path: string, created: boolean): void {
+  log.warn(
+    { keyFile: path, created },
+    `${PRIVATE_PEM_VAR} is not set, so tokens are signed with a DEVELOPMENT key ` +
+      `${created ? "generated now and saved to" : "loaded from"} ${path}. ` +
+      "Anyone who can read that file can mint tokens: do NOT use this in production. " +
+      `Set real keys: ${PRIVATE_PEM_VAR} (and optionally ${PUBLIC_PEM_VAR}) to PEM text; ${GENERATE_HINT}`,
+  );
 }

@@ -11,6 +11,8 @@ import {
 import { QueuePublishError, QueueUnavailableError } from "../../core/queue/queue-errors.js";
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError } from "../auth/auth-errors.js";
 import { DuplicateTaskError, InvalidListQueryError, InvalidTaskIdError } from "../../core/store/store-errors.js";
+import { defaultLogger } from "../../core/log/default-logger.js";
+import type { Logger } from "../../core/log/logger.js";
 
 /** Postgres SQLSTATE classes that mean "the database is not reachable now". */
 const PG_UNAVAILABLE = /^(08|53|57P)/;
@@ -43,10 +45,11 @@ function looksLikePg(e: unknown): boolean {
 /**
  * The one place that turns anything thrown inside the server (domain errors,
  * pg, NATS, unknown bugs) into a ConnectError with the right Code. Unknown
- * errors become Internal with a generic message (logged, never shown: no
- * stack traces or SQL leave the server).
+ * errors become Internal with a generic message (logged at error on `log`,
+ * default the process's root logger; never shown: no stack traces or SQL
+ * leave the server).
  */
-export function toConnectError(thrown: unknown): ConnectError {
+export function toConnectError(thrown: unknown, log?: Logger): ConnectError {
   if (thrown instanceof ConnectError) return thrown;
   if (thrown instanceof TaskNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
   if (thrown instanceof UnknownTaskTypeError) {
@@ -74,7 +77,7 @@ export function toConnectError(thrown: unknown): ConnectError {
   if (looksLikeNats(thrown) || NET_DOWN.has(errorCode(thrown) ?? "")) {
     return new ConnectError("the task queue (NATS) is unavailable; try again shortly", Code.Unavailable, undefined, undefined, thrown);
   }
-  console.error("[server] unexpected error:", thrown);
+  (log ?? defaultLogger().child({ component: "server" })).error({ err: thrown }, "unexpected error; answered internal error");
   return new ConnectError("internal error", Code.Internal, undefined, undefined, thrown);
 }
 

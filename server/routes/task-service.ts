@@ -1,4 +1,5 @@
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { kClientAddress, requireCaller, type CallerResolver } from "../access/caller.js";
 import { maySee } from "../access/ownership.js";
 import { isAdmin, type Principal } from "../auth/principal.js";
@@ -19,6 +20,10 @@ import { isUuid } from "../../core/task/uuid.js";
 import { MAX_LOG_LINES_PER_TASK } from "../../core/store/task-record.js";
 import { parseWaitDuration } from "../watch/wait-duration.js";
 import { watchTaskEvents } from "../watch/watch-task-events.js";
+import type { ServerTaskCounters } from "../metrics/task-counters.js";
+import { defaultLogger } from "../../core/log/default-logger.js";
+import type { Logger } from "../../core/log/logger.js";
+import { taskFields } from "../../core/log/task-fields.js";
 
 /** What the task service needs. */
 export interface TaskServiceDeps {
@@ -37,6 +42,10 @@ export interface TaskServiceDeps {
   watchRereadMs?: number;
   /** Deepest nesting accepted in `args`. Default 32. */
   maxArgsDepth?: number;
+  /** Where a cancel notice that could not be sent is reported (warn). Default: the process's root logger. */
+  log?: Logger;
+  /** Counts revoked tasks (the server's metrics). Default: not counted. */
+  counters?: Pick<ServerTaskCounters, "revoked">;
 }
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -125,6 +134,9 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
         owner: isAdmin(who) ? undefined : who.sub,
         status: statusFromProto(req.status),
         after: req.pageToken ? decodePageToken(req.pageToken) : undefined,
+        // Unset timestamps bound nothing; REST takes them as `created_after=2026-12-05T07:00:00Z`.
+        createdAfter: req.createdAfter ? timestampDate(req.createdAfter) : undefined,
+        createdBefore: req.createdBefore ? timestampDate(req.createdBefore) : undefined,
       });
       return {
         tasks: page.tasks.map(taskToProto),
@@ -139,8 +151,14 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       if (result.outcome === "not_revocable") {
         throw new TaskStateConflictError(`task ${req.id} is already ${result.record.status}: only unfinished tasks can be cancelled`);
       }
+      deps.counters?.revoked(result.record.type, result.record.queue);
       // REVOKED is final in the store already; the notice only makes a running attempt stop early.
-      deps.publishCancel(result.record.id).catch((e: unknown) => console.error(`[server] cancel notice for ${result.record.id} not sent:`, e));
+      deps.publishCancel(result.record.id).catch((e: unknown) =>
+        (deps.log ?? defaultLogger().child({ component: "server" })).warn(
+          { ...taskFields(result.record.id, result.record.type, result.record.attempts), err: e },
+          "cancel notice not sent: a running attempt runs on, its result is not recorded",
+        ),
+      );
       // Watchers of the task end now rather than at their next re-read.
       deps.events.publishEvents([{ kind: "status", taskId: result.record.id, status: "REVOKED", attempt: result.record.attempts }]);
       return { task: taskToProto(result.record) };

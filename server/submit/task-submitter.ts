@@ -1,9 +1,14 @@
 import { createBatcher } from "../../core/batch/batcher.js";
 import type { TaskQueue } from "../../core/queue/task-queue.js";
 import type { InsertedTask, NewTask, TaskRecord } from "../../core/store/task-record.js";
-import { toTaskMessage, type MessageSource } from "../../core/queue/to-task-message.js";
+import type { Context } from "@opentelemetry/api";
+import { activeTraceParent, publishWithSpans, runInSpan, startSubmitSpan, type TracedSource } from "../../core/telemetry/task-spans.js";
+import type { ServerTaskCounters } from "../metrics/task-counters.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import { queueingDedupId } from "./queueing-dedup-id.js";
+import { defaultLogger } from "../../core/log/default-logger.js";
+import type { Logger } from "../../core/log/logger.js";
+import { taskFields } from "../../core/log/task-fields.js";
 
 /** Stores and queues accepted tasks. */
 export interface TaskSubmitter {
@@ -34,11 +39,16 @@ const HOLD_AFTER_MS = 1000;
 /**
  * Creates a submitter that batches concurrent submissions: one multi-row
  * insert and one pipelined publish per batch instead of a round trip each.
+ * With `counters`, every stored task counts as submitted. With tracing on,
+ * each submit is a `submit` span (a child of the request's context) and
+ * each message's `publish` span is its child (see publishWithSpans).
  */
-export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSubmitter {
+export function createTaskSubmitter(store: TaskStore, queue: TaskQueue, counters?: ServerTaskCounters, log?: Logger): TaskSubmitter {
+  // A failed publish is logged (warn) and left to the outbox dispatcher.
+  const logger = log ?? defaultLogger().child({ component: "server" });
   const insert = createBatcher<NewTask, InsertedTask>((tasks) => store.insertTasks(tasks));
-  const publish = createBatcher<MessageSource, void>(async (tasks) => {
-    await queue.publish(tasks.map(toTaskMessage));
+  const publish = createBatcher<TracedSource, void>(async (tasks) => {
+    await publishWithSpans(queue, tasks);
     return tasks.map(() => undefined);
   });
   // Recording publication is off the request path: if it fails, the dispatcher
@@ -48,37 +58,40 @@ export function createTaskSubmitter(store: TaskStore, queue: TaskQueue): TaskSub
     return ids.map(() => undefined);
   });
   const published = (id: string): void => {
-    markPublished(id).catch((e: unknown) => console.error(`[server] could not record that task ${id} was queued: ${describe(e)}`));
+    markPublished(id).catch((e: unknown) => logger.warn({ taskId: id, err: e }, "could not record that the task was queued (the dispatcher may queue it again; the queue drops the copy)"));
+  };
+
+  const submitTask = async (task: NewTask, traceParent?: Context): Promise<InsertedTask> => {
+    // A task due later stays in the store until then: the dispatcher publishes it when it is due. Its
+    // message would otherwise go round as delayed naks, each holding one of the queue's ack-pending slots.
+    const hold = task.runAt != null && task.runAt.getTime() - Date.now() > HOLD_AFTER_MS;
+    const inserted = await insert({ ...task, hold });
+    if (!inserted.existing) counters?.submitted(task.type, task.queue);
+    // A repeated idempotency key: the earlier task was queued when it was submitted.
+    if (inserted.existing || hold) return inserted;
+    try {
+      // The batch runs outside this call's context: the submit span goes with the message.
+      await publish(traceParent === undefined ? task : { ...task, traceParent });
+      published(task.id);
+    } catch (error) {
+      // Accepted all the same: the row is committed, and the outbox dispatcher publishes it when the queue is back.
+      logger.warn({ ...taskFields(task.id, task.type), err: error }, "task stored but not queued yet (the dispatcher will retry)");
+    }
+    return inserted;
   };
 
   return {
-    async submit(task) {
-      // A task due later stays in the store until then: the dispatcher publishes it when it is due. Its
-      // message would otherwise go round as delayed naks, each holding one of the queue's ack-pending slots.
-      const hold = task.runAt != null && task.runAt.getTime() - Date.now() > HOLD_AFTER_MS;
-      const inserted = await insert({ ...task, hold });
-      // A repeated idempotency key: the earlier task was queued when it was submitted.
-      if (inserted.existing || hold) return inserted;
-      try {
-        await publish(task);
-        published(task.id);
-      } catch (error) {
-        // Accepted all the same: the row is committed, and the outbox dispatcher publishes it when the queue is back.
-        console.error(`[server] task ${task.id} stored but not queued yet (the dispatcher will retry): ${describe(error)}`);
-      }
-      return inserted;
+    submit(task) {
+      const span = startSubmitSpan(task);
+      return span === undefined ? submitTask(task) : runInSpan(span, (spanContext) => submitTask(task, spanContext));
     },
     async requeue(task) {
       try {
-        await publish({ ...task, dedupId: queueingDedupId(task) });
+        await publish({ ...task, dedupId: queueingDedupId(task), traceParent: activeTraceParent() });
         published(task.id);
       } catch (error) {
-        console.error(`[server] task ${task.id} requeued but not queued yet (the dispatcher will retry): ${describe(error)}`);
+        logger.warn({ ...taskFields(task.id, task.type), err: error }, "task requeued but not queued yet (the dispatcher will retry)");
       }
     },
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,8 +9,7 @@ import { formatUserTable, toListedUser } from "./format-users.js";
 import { openUserDatabase } from "./open-user-database.js";
 import { parseUsersCommand } from "./parse-users-command.js";
 import type { UsersCommand } from "./parse-users-command.js";
-import { PasswordInputError, readPassword } from "../../client/cli/read-password.js";
-import type { PasswordInput } from "../../client/cli/read-password.js";
+import { PasswordInputError, readNewPassword, type PasswordInput } from "./read-new-password.js";
 import { USAGE } from "./usage.js";
 
 /** Where `npm run users` reads and writes; the process's own streams in main.ts. */
@@ -63,7 +62,7 @@ async function execute(command: Exclude<UsersCommand, { kind: "help" }>, users: 
       const { name } = command;
       // Checked before asking, so nobody types a password twice for nothing.
       if (await users.getUser(name)) throw new CliError(`user "${name}" exists already`);
-      const passwordHash = await hashNewPassword(await readPassword({ input: io.stdin, prompt: io.stderr, userName: name, command: `npm run users -- ${command.kind} ${name}` }));
+      const passwordHash = await hashNewPassword(await readNewPassword({ input: io.stdin, prompt: io.stderr, userName: name, command: `npm run users -- ${command.kind} ${name}` }));
       await users.createUser({
         name,
         passwordHash,
@@ -88,7 +87,7 @@ async function execute(command: Exclude<UsersCommand, { kind: "help" }>, users: 
     case "passwd": {
       const { name } = command;
       if (!(await users.getUser(name))) throw unknownUser(name);
-      const passwordHash = await hashNewPassword(await readPassword({ input: io.stdin, prompt: io.stderr, userName: name, command: `npm run users -- ${command.kind} ${name}` }));
+      const passwordHash = await hashNewPassword(await readNewPassword({ input: io.stdin, prompt: io.stderr, userName: name, command: `npm run users -- ${command.kind} ${name}` }));
       if (!(await users.updateUser(name, { passwordHash }))) throw unknownUser(name);
       say(`changed the password of "${name}"`);
       return;

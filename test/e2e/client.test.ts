@@ -458,21 +458,22 @@ describe("the built package, as another project uses it", () => {
   let project: string;
   before(async () => {
     [stack] = await Promise.all([startStack({ backend: BACKENDS.includes("embedded") ? "embedded" : "real" }), ensureDistBuilt()]);
-    // A project that depends on tstasks (linked, as `npm install ../tstasks` would).
+    // A project that depends on the client package (linked, as `npm install ../tstasks/client` would;
+    // test/e2e/client-package.test.ts installs its packed tarball instead).
     project = await mkdtemp(join(tmpdir(), "tstasks-consumer-"));
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
-    await mkdir(join(project, "node_modules"));
-    await symlink(ROOT, join(project, "node_modules/tstasks"), "dir");
+    await mkdir(join(project, "node_modules/@tstasks"), { recursive: true });
+    await symlink(join(ROOT, "client"), join(project, "node_modules/@tstasks/client"), "dir");
   });
   after(async () => {
     await stack.stop();
     await rm(project, { recursive: true, force: true });
   });
 
-  it("plain Node (no TypeScript loader) imports tstasks/client from dist and runs a task", async () => {
+  it("plain Node (no TypeScript loader) imports @tstasks/client from its dist and runs a task", async () => {
     await writeFile(
       join(project, "main.js"),
-      `import { createTasksClient, isNotFound, TaskFailedError } from "tstasks/client";
+      `import { createTasksClient, isNotFound, TaskFailedError } from "@tstasks/client";
 const client = createTasksClient({ baseUrl: process.argv[2], protocol: "grpc" });
 const sum = await client.run("test.main.add", { x: 20, y: 22 });
 const notFound = await client.get("${UNKNOWN_ID}").then(() => false, isNotFound);
@@ -486,7 +487,7 @@ console.log(JSON.stringify({ sum, notFound, failedError: typeof TaskFailedError 
   it("TypeScript finds the declarations through the exports' types condition, typed calls included", async () => {
     await writeFile(
       join(project, "consumer.ts"),
-      `import { createTasksClient, type TaskInfo } from "tstasks/client";
+      `import { createTasksClient, type TaskInfo } from "@tstasks/client";
 interface AddLike { readonly kind: "tstasks.task"; readonly args: unknown; readonly run: (a: { x: number; y: number }) => number }
 const client = createTasksClient({ baseUrl: "http://localhost:8080" });
 export const task: Promise<TaskInfo> = client.get("id");
@@ -506,7 +507,7 @@ client.run<AddLike>("test.main.add", { x: 1 });
 
   it("a bundler targeting browsers gets the fetch-based entry (no node: modules)", async () => {
     const out = await esbuild({
-      stdin: { contents: `export { createTasksClient } from "tstasks/client";`, resolveDir: project, loader: "js" },
+      stdin: { contents: `export { createTasksClient } from "@tstasks/client";`, resolveDir: project, loader: "js" },
       bundle: true,
       write: false,
       platform: "browser",

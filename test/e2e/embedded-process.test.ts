@@ -31,6 +31,13 @@ async function ready(url: string, app: { child: ChildProcess; output: () => stri
   });
 }
 
+/** The start banner: the JSON log line (a pipe gets JSON) whose message says where tstasks runs. */
+function banner(output: string): Record<string, unknown> {
+  const line = output.split("\n").find((l) => l.startsWith("{") && l.includes("tstasks is running on http://localhost:"));
+  assert.ok(line, `no start line in:\n${output}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
 }
@@ -57,6 +64,8 @@ describe("npm start with no infrastructure [embedded]", () => {
       assert.match(app.output(), /in-process/);
       assert.match(app.output(), /DATABASE_URL/);
       assert.match(app.output(), /NATS_URL/);
+      const start = banner(app.output());
+      assert.deepEqual([start["level"], start["port"], start["embedded"], start["recovered"]], ["info", port, true, 0]);
       assert.ok(existsSync(join(dir, ".tstasks")), "data lives in ./.tstasks");
     } finally {
       app.child.kill("SIGTERM");
@@ -88,7 +97,7 @@ describe("npm start with no infrastructure [embedded]", () => {
       assert.equal(done.status, "SUCCESS", JSON.stringify(done));
       assert.deepEqual(done.result, { slept: 1500 });
       assert.equal(done.attempts, 2, "the interrupted attempt counts, then it ran again");
-      assert.match(second.output(), /recovered 1 unfinished task/);
+      assert.equal(banner(second.output())["recovered"], 1, "recovered 1 unfinished task");
     } finally {
       second.child.kill("SIGTERM");
       await exited(second.child);

@@ -11,6 +11,7 @@ import { allowedTokenHeaders } from "../support/allowed-token.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { silentLogger } from "../../core/log/default-logger.js";
 
 // SIGTERM semantics without the signal: worker.stop() is what the worker
 // process runs on SIGTERM. Workers are built here (not by the stack) to set
@@ -21,9 +22,9 @@ async function startWorker(stack: Stack, name: string, shutdownGraceMs: number):
   const real = stack.postgres && stack.nats;
   const store = real ? await createPostgresTaskStore({ databaseUrl: stack.postgres!.url, poolSize: 2 }) : stack.store;
   const queue = real ? await createJetStreamQueue({ url: stack.nats!.url, name }) : stack.queue;
-  const { tasks, failures } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR, log: () => {} });
+  const { tasks, failures } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR });
   assert.deepEqual(failures, []);
-  const worker = createWorker({ store, queue, tasks, name, concurrency: 4, shutdownGraceMs, timeoutGraceMs: 300, log: () => {} });
+  const worker = createWorker({ store, queue, tasks, name, concurrency: 4, shutdownGraceMs, timeoutGraceMs: 300, log: silentLogger() });
   await worker.start();
   let stopped: Promise<void> | undefined;
   return {

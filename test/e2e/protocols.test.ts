@@ -76,7 +76,14 @@ for (const backend of BACKENDS) describe(`one port, every protocol [${backend}]`
 
   it("gRPC reflection answers buf curl (list methods, then a call by reflection only)", async () => {
     const { stdout } = await run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", stack.baseUrl, "--list-methods"]);
-    for (const m of ["tstasks.v1.TaskService/SubmitTask", "tstasks.v1.TaskService/GetTask", "tstasks.v1.SystemService/Ready", "grpc.health.v1.Health/Check"]) {
+    for (const m of [
+      "tstasks.v1.TaskService/SubmitTask",
+      "tstasks.v1.TaskService/GetTask",
+      "tstasks.v1.SystemService/Ready",
+      "tstasks.v1.MonitorService/ListWorkers",
+      "tstasks.v1.MonitorService/GetTaskStats",
+      "grpc.health.v1.Health/Check",
+    ]) {
       assert.ok(stdout.includes(m), `${m} listed in:\n${stdout}`);
     }
     const call = await run(BUF, [

@@ -4,6 +4,7 @@ import { waitUntil } from "../harness/wait-until.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { captureLog } from "../support/capture-log.js";
 
 // Result retention end to end: the server's sweeper deletes a task (and its
 // log lines) once it has been finished for longer than the retention, and
@@ -13,9 +14,9 @@ const RETENTION_MS = 1000;
 
 for (const backend of BACKENDS) describe(`result retention [${backend}]`, () => {
   let stack: Stack;
-  const lines: string[] = [];
+  const captured = captureLog();
   before(async () => {
-    stack = await startStack({ backend, retention: { retentionMs: RETENTION_MS, intervalMs: 200, log: (l) => lines.push(l) } });
+    stack = await startStack({ backend, retention: { retentionMs: RETENTION_MS, intervalMs: 200, log: captured.log } });
   });
   after(() => stack.stop());
 
@@ -42,7 +43,9 @@ for (const backend of BACKENDS) describe(`result retention [${backend}]`, () => 
     assert.ok(goneAt - Date.parse(finished.finished_at) >= RETENTION_MS, "deleted before its retention was over");
     assert.equal((await httpJson(`${stack.baseUrl}/task/${done}/logs`)).status, 404);
     assert.deepEqual(await stack.store.getLogs(done, 0, 1000), { lines: [], truncated: false }, "its log lines are gone too");
-    assert.ok(lines.some((l) => /^\[server\] retention: deleted \d+ task\(s\) finished before /.test(l)), lines.join("\n"));
+    const summary = captured.entries().find((e) => /^retention: deleted \d+ task\(s\) finished before /.test(String(e["msg"])));
+    assert.ok(summary, captured.messages().join("\n"));
+    assert.ok(Number(summary["deleted"]) >= 1 && summary["level"] === "info", JSON.stringify(summary));
 
     // Older than the retention, but unfinished: kept, whatever their age.
     await waitUntil(async () => (await stack.store.getTask(running))?.status === "STARTED", { label: "the sleep to start" });

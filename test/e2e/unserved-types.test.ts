@@ -8,6 +8,7 @@ import { waitUntil } from "../harness/wait-until.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson, submitAdds, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { captureLog } from "../support/capture-log.js";
 
 /** A type whose pack was removed: its rows and messages exist, no worker has it. */
 const GONE = "gone.main.task";
@@ -19,7 +20,7 @@ const POLICY = { firstDelayMs: 300, maxDelayMs: 1000, maxHandbacks: 2, maxAgeMs:
 
 for (const backend of BACKENDS) describe(`messages a worker cannot run [${backend}]`, () => {
   let stack: Stack;
-  const lines: string[] = [];
+  const captured = captureLog("warn");
   before(async () => {
     stack = await startStack({ backend, workers: 0 });
   });
@@ -50,7 +51,7 @@ for (const backend of BACKENDS) describe(`messages a worker cannot run [${backen
   };
 
   it("a type no worker has neither starves the tasks it can run nor loops forever: those run at their rate, the others fail by the bound", async () => {
-    const worker = await stack.startWorker({ name: "w", concurrency: 50, unserved: POLICY, log: (l) => lines.push(l) });
+    const worker = await stack.startWorker({ name: "w", concurrency: 50, unserved: POLICY, log: captured.log });
     const alone = await runServed(SERVED);
 
     // The queue now holds thousands of messages of the removed type, and some whose rows are gone.
@@ -99,7 +100,7 @@ for (const backend of BACKENDS) describe(`messages a worker cannot run [${backen
     await waitUntil(async () => worker.worker.counters.droppedNoRow === orphans.length, { timeoutMs: 30_000 });
 
     // One line at the first message of each kind, then a summary per interval: not one per message.
-    const about = lines.filter((l) => l.includes(GONE) || l.includes("no such task"));
+    const about = captured.messages().filter((l) => l.includes(GONE) || l.includes("no such task"));
     assert.ok(about.length >= 1 && about.length <= 10, `expected a few log lines, got ${about.length}:\n${about.slice(0, 20).join("\n")}`);
     assert.match(about[0]!, /cannot run task type gone\.main\.task: 1 handed back for a worker that has it/);
   });

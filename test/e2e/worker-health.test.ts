@@ -11,6 +11,7 @@ import { registerExitCleanup } from "../harness/process-cleanup.js";
 import { waitUntil } from "../harness/wait-until.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { silentLogger } from "../../core/log/default-logger.js";
 
 const REPO = join(import.meta.dirname, "../..");
 // Node itself (not the tsx wrapper, which forks a child), so signals reach the worker.
@@ -101,8 +102,8 @@ describe("worker health [real]", () => {
   });
 
   it("readiness follows the worker's own life: starting, running, stopping/stopped; a worker without task types is never ready", async () => {
-    const { tasks } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR, log: () => {} });
-    const worker = createWorker({ store: stack.store, queue: stack.queue, tasks, name: "lifecycle", log: () => {} });
+    const { tasks } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR });
+    const worker = createWorker({ store: stack.store, queue: stack.queue, tasks, name: "lifecycle", log: silentLogger() });
     const server = await startHealthServer({ port: 0, host: "127.0.0.1", health: () => worker.health() });
     const base = `http://127.0.0.1:${server.port}`;
     try {
@@ -138,7 +139,7 @@ describe("worker health [real]", () => {
       await server.close();
     }
 
-    const idle = createWorker({ store: stack.store, queue: stack.queue, tasks: [], name: "idle", log: () => {} });
+    const idle = createWorker({ store: stack.store, queue: stack.queue, tasks: [], name: "idle", log: silentLogger() });
     await idle.start();
     try {
       assert.deepEqual(await idle.health(), { ready: false, checks: { queue: "ok", store: "ok", consumer: "idle" } });

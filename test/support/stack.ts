@@ -16,16 +16,21 @@ import { build, type TasksServer } from "../../server/server.js";
 import type { RetentionSweeperOptions } from "../../server/retention-sweeper.js";
 import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
 import { createWorker, type Worker, type WorkerOptions } from "../../worker/worker.js";
+import { registerWorker } from "../../worker/worker-registration.js";
 import { startNats, type NatsServer } from "../harness/nats-server.js";
 import { startPostgres, type PostgresServer } from "../harness/postgres-server.js";
 import { freshPgliteDataDir } from "./pglite-template.js";
+import { silentLogger } from "../../core/log/default-logger.js";
+import type { Logger } from "../../core/log/logger.js";
 
 
 /** A worker started by {@link Stack.startWorker}, with its own connections. */
 export interface StackWorker {
   worker: Worker;
   name: string;
-  /** Stops the worker and closes its connections. */
+  /** Its id in the store's worker registry (GET /workers). */
+  registryId: string;
+  /** Stops the worker (which removes it from the registry) and closes its connections. */
   stop(): Promise<void>;
 }
 
@@ -39,8 +44,10 @@ export interface StackWorkerOptions {
   prefetch?: number;
   /** See {@link WorkerOptions.unserved}. */
   unserved?: WorkerOptions["unserved"];
-  /** Where the worker's log lines go; default: nowhere. */
-  log?: (line: string) => void;
+  /** Where the worker's log lines go; default: nowhere (a silent logger). */
+  log?: Logger;
+  /** Its registry heartbeat interval (it registers as `npm run worker` does); default 1000 ms. */
+  registryIntervalMs?: number;
 }
 
 /**
@@ -137,7 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const own = postgres && nats;
     const wStore = own ? await createPostgresTaskStore({ databaseUrl: postgres!.url, poolSize: 4 }) : store;
     const wQueue = own ? await createJetStreamQueue({ url: nats!.url, name }) : queue;
-    const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? DEFAULT_TASKPACKS_DIR, log: () => {} });
+    const { tasks, failures } = await loadTaskpacks({ dir: o.dir ?? DEFAULT_TASKPACKS_DIR });
     if (failures.length > 0) throw new Error(`taskpacks failed to load: ${JSON.stringify(failures)}`);
     const worker = createWorker({
       store: wStore,
@@ -148,13 +155,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       prefetch: o.prefetch,
       timeoutGraceMs: 500,
       unserved: o.unserved,
-      log: o.log ?? (() => {}),
+      log: o.log ?? silentLogger(),
     });
     await worker.start();
+    const registration = await registerWorker(worker, {
+      store: wStore,
+      name,
+      taskTypes: tasks.map((t) => t.name),
+      concurrency: o.concurrency ?? 8,
+      intervalMs: o.registryIntervalMs ?? 1000,
+      log: o.log ?? silentLogger(),
+    });
     let stopped = false;
     const handle: StackWorker = {
       worker,
       name,
+      registryId: registration.id,
       async stop() {
         if (stopped) return;
         stopped = true;

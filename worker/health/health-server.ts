@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WorkerHealth } from "./worker-health.js";
+import { answerMetrics, METRICS_PATH, type MetricsEndpointOptions } from "../../core/telemetry/metrics-endpoint.js";
 
 /** Options of {@link startHealthServer}. */
 export interface HealthServerOptions {
@@ -10,6 +11,8 @@ export interface HealthServerOptions {
   host?: string;
   /** Asked on every `GET /readyz`; should not reject (a rejection answers 503). */
   health: () => Promise<WorkerHealth>;
+  /** With a registry: also serve it at `GET /metrics` (Prometheus text; bearer `token` when set). Default: no /metrics. */
+  metrics?: MetricsEndpointOptions;
 }
 
 /** A running health endpoint. */
@@ -26,14 +29,18 @@ export interface HealthServer {
  *   says nothing about NATS or Postgres: restarting a worker does not bring
  *   them back, it reconnects by itself);
  * - `GET /readyz`: 200 with the {@link WorkerHealth} JSON when ready, 503
- *   with the same JSON (naming the failing check) otherwise.
+ *   with the same JSON (naming the failing check) otherwise;
+ * - `GET /metrics` (with `metrics` only): the worker's metrics in the
+ *   Prometheus text format (see answerMetrics).
  *
  * Other paths are 404, other methods 405 (HEAD is answered like GET,
- * without a body). Nothing here needs or reveals credentials.
+ * without a body). Nothing here needs or reveals credentials (but
+ * `/metrics`, when `METRICS_TOKEN` is set, needs that bearer token).
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server = createServer((req, res) => {
-    void answer(req, res, options.health);
+    if (options.metrics !== undefined && (req.url ?? "/").split("?")[0] === METRICS_PATH) void answerMetrics(req, res, options.metrics);
+    else void answer(req, res, options.health, options.metrics !== undefined);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -56,9 +63,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   };
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, health: () => Promise<WorkerHealth>): Promise<void> {
+async function answer(req: IncomingMessage, res: ServerResponse, health: () => Promise<WorkerHealth>, withMetrics: boolean): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
-  if (path !== "/livez" && path !== "/readyz") return send(req, res, 404, { error: "not found: use /livez or /readyz" });
+  if (path !== "/livez" && path !== "/readyz") {
+    return send(req, res, 404, { error: `not found: use /livez or /readyz${withMetrics ? " or /metrics" : ""}` });
+  }
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("allow", "GET, HEAD");
     return send(req, res, 405, { error: "method not allowed" });

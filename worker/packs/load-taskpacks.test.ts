@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { after, describe, it } from "node:test";
 import { DEFAULT_TASKPACKS_DIR } from "../../core/config/env-config.js";
 import { makeTempDir } from "../../test/harness/temp-dir.js";
+import { captureLog } from "../../test/support/capture-log.js";
 import { loadTaskpacks } from "./load-taskpacks.js";
 
 /** Writes `files` (path relative to the pack → content) into `<root>/<pack>/`. */
@@ -18,8 +19,8 @@ const manifest = (name: string) => JSON.stringify({ name, version: "2.3.4", type
 
 describe("loadTaskpacks", () => {
   it("loads the repository's taskpacks", async () => {
-    const lines: string[] = [];
-    const { tasks, failures } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR, log: (line) => lines.push(line) });
+    const captured = captureLog();
+    const { tasks, failures } = await loadTaskpacks({ dir: DEFAULT_TASKPACKS_DIR, log: captured.log });
     assert.deepEqual(failures, []);
     const byName = new Map(tasks.map((task) => [task.name, task]));
     for (const name of ["test.main.add", "test.main.subtract", "test.main.hypot", "test.main.myProtectedTask", "physicsjs.main.mov3d"]) {
@@ -43,7 +44,9 @@ describe("loadTaskpacks", () => {
     assert.equal(properties.x!.type, "integer");
     assert.equal(properties.y!.type, "integer");
     assert.equal((byName.get("test.main.hypot")!.argsSchema.properties as Record<string, { type: string }>).x!.type, "number");
-    assert.ok(lines.some((line) => line.includes("loaded test@1.0.0")));
+    const loaded = captured.entries().find((e) => e["pack"] === "test");
+    assert.match(String(loaded?.["msg"]), /^loaded test@1\.0\.0: /);
+    assert.equal(loaded?.["version"], "1.0.0");
   });
 
   describe("with a folder of good and bad packs", () => {
@@ -148,9 +151,10 @@ export default defineTask({ args: z.object({}), run: () => 0 });`,
   });
 
   it("treats a missing folder as no folder packs", async () => {
-    const lines: string[] = [];
-    const result = await loadTaskpacks({ dir: "/nonexistent/tstasks-packs", log: (line) => lines.push(line) });
+    const captured = captureLog();
+    const result = await loadTaskpacks({ dir: "/nonexistent/tstasks-packs", log: captured.log });
     assert.deepEqual(result, { tasks: [], failures: [] });
-    assert.match(lines[0]!, /no taskpacks folder/);
+    assert.match(captured.messages()[0]!, /no taskpacks folder/);
+    assert.deepEqual([captured.entries()[0]!["level"], captured.entries()[0]!["dir"]], ["warn", "/nonexistent/tstasks-packs"]);
   });
 });

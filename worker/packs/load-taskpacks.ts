@@ -7,6 +7,8 @@ import type { JsonObject } from "tstasks/task";
 import type { LoadedTask } from "./loaded-task.js";
 import { readPackManifest } from "./pack-manifest.js";
 import { registerTaskApiHook } from "./register-task-api-hook.js";
+import { silentLogger } from "../../core/log/default-logger.js";
+import type { Logger } from "../../core/log/logger.js";
 
 export type { LoadedTask } from "./loaded-task.js";
 
@@ -26,8 +28,12 @@ export interface LoadTaskpacksOptions {
    * directory), loaded like a subfolder of `dir`. Default: none.
    */
   packages?: string[];
-  /** Receives one line per loaded, skipped or failed pack. Default: discard. */
-  log?: (line: string) => void;
+  /**
+   * Gets one line per loaded pack (info, with `pack`, `version`, `types`),
+   * per skipped one (warn, with `pack` and the error as `err`), and a missing
+   * folder (warn). Default: a silent logger.
+   */
+  log?: Logger;
 }
 
 /** A pack that could not be loaded, and why. */
@@ -96,7 +102,7 @@ const NOT_A_MODULE = /\.(test\.ts|test\.js|d\.ts)$/;
  * `import ... from "tstasks/task"` reaches this checkout's core/task.
  */
 export async function loadTaskpacks(options: LoadTaskpacksOptions = {}): Promise<LoadedTaskpacks> {
-  const log = options.log ?? (() => {});
+  const log = options.log ?? silentLogger();
   registerTaskApiHook();
   const sources = [
     ...(options.dir === undefined ? [] : await folderPackSources(options.dir, log)),
@@ -115,23 +121,24 @@ export async function loadTaskpacks(options: LoadTaskpacksOptions = {}): Promise
       packNames.add(pack);
       for (const task of packTasks) typeNames.add(task.name);
       tasks.push(...packTasks);
-      log(`[taskpacks] loaded ${pack}@${version}: ${packTasks.map((task) => task.name).join(", ") || "no tasks"}`);
+      const types = packTasks.map((task) => task.name);
+      log.info({ pack, version, types }, `loaded ${pack}@${version}: ${types.join(", ") || "no tasks"}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push({ pack: source.label, error: message });
-      log(`[taskpacks] skipped ${source.label}: ${message}`);
+      log.warn({ pack: source.label, err: error }, `taskpack ${source.label} failed to load and is skipped: ${message}`);
     }
   }
   return { tasks, failures };
 }
 
-async function folderPackSources(dir: string, log: (line: string) => void): Promise<PackSource[]> {
+async function folderPackSources(dir: string, log: Logger): Promise<PackSource[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    log(`[taskpacks] no taskpacks folder at ${dir}`);
+    log.warn({ dir }, `no taskpacks folder at ${dir}`);
     return [];
   }
   return entries

@@ -4,7 +4,7 @@ import type { CommandEnv } from "../command-env.js";
 import { ExitCode } from "../exit-codes.js";
 import { formatTaskTable } from "../format-task.js";
 import { clientFor, globalOptions } from "../global-options.js";
-import { parsePositiveInt, parseStatus } from "../option-parsers.js";
+import { parsePositiveInt, parseStatus, parseTime } from "../option-parsers.js";
 import { printJson, printLine } from "../print.js";
 
 /** Largest page the server returns. */
@@ -13,12 +13,14 @@ const MAX_PAGE = 1000;
 interface ListFlags {
   status?: TaskStatus;
   type?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
   limit: number;
 }
 
 /**
- * `tstasks list [--status S] [--type T] [--limit N]`: the token's tasks
- * (an admin's: everyone's), newest first, at most N (default 20); a table,
+ * `tstasks list [--status S] [--type T] [--created-after T1] [--created-before T2] [--limit N]`:
+ * the token's tasks (an admin's: everyone's), newest first, at most N (default 20); a table,
  * or with --output json an array of tasks. Needs a token.
  */
 export function registerList(program: Command, env: CommandEnv): void {
@@ -27,6 +29,8 @@ export function registerList(program: Command, env: CommandEnv): void {
     .description("list your tasks, newest first (needs a token)")
     .option("--status <status>", "only tasks in this status (PENDING, STARTED, SUCCESS, FAILURE, RETRY, REVOKED)", parseStatus)
     .option("--type <type>", "only tasks of this type")
+    .option("--created-after <time>", "only tasks created at or after this ISO 8601 time", parseTime)
+    .option("--created-before <time>", "only tasks created before this ISO 8601 time", parseTime)
     .option("--limit <n>", "at most this many tasks", parsePositiveInt, 20)
     .action(
       env.action(async (flags: ListFlags, command: Command) => {
@@ -36,6 +40,8 @@ export function registerList(program: Command, env: CommandEnv): void {
         const query: ListOptions = { pageSize: Math.min(flags.limit, MAX_PAGE), signal: io.signal };
         if (flags.status !== undefined) query.status = flags.status;
         if (flags.type !== undefined) query.type = flags.type;
+        if (flags.createdAfter !== undefined) query.createdAfter = flags.createdAfter;
+        if (flags.createdBefore !== undefined) query.createdBefore = flags.createdBefore;
         for await (const task of (await clientFor(options)).list(query)) {
           tasks.push(task);
           if (tasks.length >= flags.limit) break;

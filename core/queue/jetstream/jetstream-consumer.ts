@@ -4,8 +4,10 @@ import { JetStreamDelivery } from "./jetstream-delivery.js";
 import { ensureQueueConsumer, ensureStream, isStreamNotFound } from "./jetstream-setup.js";
 import { Slots } from "../../concurrency/slots.js";
 import { asTaskMessage } from "./task-message-parse.js";
-import { describeError } from "../describe-error.js";
+import type { Logger } from "../../log/logger.js";
 import { waitBeforeRetry } from "./retry-delay.js";
+import { carrierFrom } from "../../telemetry/trace-carrier.js";
+import { tracingEnabled } from "../../telemetry/tracing-switch.js";
 
 /**
  * Pull request lifetime and server heartbeat interval. These are the
@@ -37,6 +39,8 @@ export interface JetStreamConsumerSettings {
   handler: (delivery: Delivery) => Promise<void>;
   /** Called once when {@link JetStreamConsumer.stop} has finished. */
   onStopped: () => void;
+  /** Where outages, restarts and failed handlers are reported. */
+  log: Logger;
 }
 
 /** One `consume()` call on one queue's durable consumer. */
@@ -127,18 +131,18 @@ export class JetStreamConsumer implements Consumer {
         if (this.#stopping) break;
         failures++;
         // One line per outage, not one per retry.
-        if (failures === 1) console.warn(`[queue] consumer for queue ${queue} cannot start, retrying: ${describeError(err)}`);
+        if (failures === 1) this.#settings.log.warn({ err, queue }, `consumer for queue ${queue} cannot start, retrying`);
         await waitBeforeRetry(failures, this.#abort.signal);
         continue;
       }
-      if (failures > 0) console.warn(`[queue] consumer for queue ${queue} started after ${failures} failed attempts`);
+      if (failures > 0) this.#settings.log.warn({ queue, failures }, `consumer for queue ${queue} started after ${failures} failed attempts`);
       failures = 0;
       const error = await this.#pump(session);
       this.#sessions.delete(session);
       if (this.#stopping) break;
       if (!session.ending) {
         // The library ended the iterator by itself (e.g. a 400 from the server).
-        console.warn(`[queue] consumer for queue ${queue} ended unexpectedly, restarting: ${describeError(error ?? "no error")}`);
+        this.#settings.log.warn({ err: error, queue }, `consumer for queue ${queue} ended unexpectedly, restarting`);
         session.problem = "ended";
       }
       if (session.problem === undefined) continue;
@@ -228,8 +232,13 @@ export class JetStreamConsumer implements Consumer {
       // Redelivering cannot fix a bad payload.
       msg.term();
       this.#slots.release();
-      console.error(`[queue] terminated malformed message #${msg.seq} on ${msg.subject}`);
+      this.#settings.log.error({ seq: msg.seq, subject: msg.subject }, `terminated malformed message #${msg.seq} on ${msg.subject}`);
       return;
+    }
+    if (tracingEnabled()) {
+      // The publish span's context, for the worker's run span (read only when tracing: a header lookup per message).
+      const trace = carrierFrom((name) => msg.headers?.get(name) || undefined);
+      if (trace !== undefined) message.trace = trace;
     }
     void this.#run(new JetStreamDelivery(msg, message));
   }
@@ -238,7 +247,7 @@ export class JetStreamConsumer implements Consumer {
     try {
       await this.#settings.handler(delivery);
     } catch (err) {
-      console.error(`[queue] handler failed for task ${delivery.message.id}: ${describeError(err)}`);
+      this.#settings.log.error({ err, taskId: delivery.message.id, type: delivery.message.type }, "handler failed; the message goes back to the queue");
       if (!delivery.settled) delivery.nak();
     } finally {
       this.#slots.release();
@@ -278,7 +287,7 @@ export class JetStreamConsumer implements Consumer {
     session.ending = true;
     session.problem = reason;
     if (reason !== undefined && !this.#stopping) {
-      console.warn(`[queue] restarting consumer for queue ${session.queue}: ${reason}`);
+      this.#settings.log.warn({ queue: session.queue, reason }, `restarting consumer for queue ${session.queue}: ${reason}`);
     }
     // Unsubscribes and wakes a loop that waits for the next message.
     void session.messages.close().catch(() => {});

@@ -1,5 +1,6 @@
 import { createInbox, headers } from "@nats-io/transport-node";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { TraceCarrier } from "../../telemetry/trace-carrier.js";
 
 /** A JetStream publish the server refused or never acknowledged. */
 export class PubAckError extends Error {
@@ -55,13 +56,18 @@ export class PubAckInbox {
    * Resolves when the stream stored it (or had it already); rejects with
    * {@link PubAckError} when the stream refused it, no stream takes the
    * subject, or no PubAck came within the timeout; or with the client's
-   * own error when the connection cannot publish at all.
+   * own error when the connection cannot publish at all. With `trace`, the
+   * message also carries the `traceparent` (and `tracestate`) header.
    */
-  publish(subject: string, data: Uint8Array | string, msgId: string): Promise<void> {
+  publish(subject: string, data: Uint8Array | string, msgId: string, trace?: TraceCarrier): Promise<void> {
     this.#subscribe();
     const reply = `${this.#prefix}.${(this.#next++).toString(36)}`;
     const h = headers();
     h.set("Nats-Msg-Id", msgId);
+    if (trace !== undefined) {
+      h.set("traceparent", trace.traceparent);
+      if (trace.tracestate !== undefined) h.set("tracestate", trace.tracestate);
+    }
     return new Promise<void>((resolve, reject) => {
       try {
         this.#nc.publish(subject, data, { headers: h, reply });

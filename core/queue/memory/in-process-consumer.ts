@@ -1,5 +1,5 @@
 import type { Consumer, Delivery } from "../task-queue.js";
-import { describeError } from "../describe-error.js";
+import type { Logger } from "../../log/logger.js";
 import type { InProcessDelivery } from "./in-process-delivery.js";
 import type { QueueState } from "./queue-state.js";
 
@@ -21,6 +21,7 @@ export class InProcessConsumer implements Consumer {
   readonly #concurrency: number;
   readonly #handler: (delivery: Delivery) => Promise<void>;
   readonly #owner: ConsumerOwner;
+  readonly #log: Logger;
   #inFlight = 0;
   /** Where the search for a queue with a waiting message starts, so queues take turns. */
   #turn = 0;
@@ -30,6 +31,7 @@ export class InProcessConsumer implements Consumer {
 
   /**
    * @param concurrency most handlers at once; an integer ≥ 1.
+   * @param log where a handler that throws is reported (error, with the task id).
    * @throws RangeError for any other concurrency.
    */
   constructor(
@@ -37,6 +39,7 @@ export class InProcessConsumer implements Consumer {
     concurrency: number,
     handler: (delivery: Delivery) => Promise<void>,
     owner: ConsumerOwner,
+    log: Logger,
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
@@ -45,6 +48,7 @@ export class InProcessConsumer implements Consumer {
     this.#concurrency = concurrency;
     this.#handler = handler;
     this.#owner = owner;
+    this.#log = log;
   }
 
   /** Deliveries whose handler is running. */
@@ -94,7 +98,7 @@ export class InProcessConsumer implements Consumer {
       await this.#handler(delivery);
     } catch (err) {
       // Same as the JetStream adapter: a crash hands the message back at once.
-      console.error(`[queue] handler failed for task ${delivery.message.id}: ${describeError(err)}`);
+      this.#log.error({ err, taskId: delivery.message.id, type: delivery.message.type }, "handler failed; the message goes back to the queue");
       if (!delivery.settled) delivery.nak();
     } finally {
       this.#inFlight--;

@@ -5,6 +5,8 @@ import type { TaskMessage } from "../task-message.js";
 import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queue.js";
 import { assertQueueName } from "../queue-name.js";
 import { MessageBroker } from "./message-broker.js";
+import { defaultLogger } from "../../log/default-logger.js";
+import type { Logger } from "../../log/logger.js";
 
 /** Options of {@link createInProcessQueue}. */
 export interface InProcessQueueOptions {
@@ -12,6 +14,8 @@ export interface InProcessQueueOptions {
   ackWaitMs?: number;
   /** A message id published again within this long is dropped (default 120 000 ms; 0 turns deduplication off). */
   duplicateWindowMs?: number;
+  /** Where a consumer's handler that throws is reported. Default: the process's root logger. */
+  log?: Logger;
 }
 
 /**
@@ -47,7 +51,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): TaskQ
   if (!Number.isFinite(duplicateWindowMs) || duplicateWindowMs < 0) {
     throw new RangeError(`duplicateWindowMs must be >= 0, got ${duplicateWindowMs}`);
   }
-  return new InProcessQueue(new MessageBroker({ ackWaitMs, duplicateWindowMs }));
+  return new InProcessQueue(new MessageBroker({ ackWaitMs, duplicateWindowMs, log: options.log ?? defaultLogger().child({ component: "queue" }) }));
 }
 
 class InProcessQueue implements TaskQueue {

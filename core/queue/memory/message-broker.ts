@@ -3,6 +3,7 @@ import type { TaskMessage } from "../task-message.js";
 import type { Delivery } from "../task-queue.js";
 import { DuplicateWindow } from "./duplicate-window.js";
 import { InProcessConsumer } from "./in-process-consumer.js";
+import type { Logger } from "../../log/logger.js";
 import type { ConsumerOwner } from "./in-process-consumer.js";
 import { InProcessDelivery } from "./in-process-delivery.js";
 import type { DeliveryOwner } from "./in-process-delivery.js";
@@ -34,7 +35,11 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
   #scheduled = false;
   #closed = false;
 
-  constructor(settings: { ackWaitMs: number; duplicateWindowMs: number }) {
+  readonly #log: Logger;
+
+  /** `log` receives handler failures of its consumers. */
+  constructor(settings: { ackWaitMs: number; duplicateWindowMs: number; log: Logger }) {
+    this.#log = settings.log;
     this.#dedup = new DuplicateWindow(settings.duplicateWindowMs);
     this.#clock = new RedeliveryClock(settings.ackWaitMs, {
       ackWaitExpired: (entry) => {
@@ -71,7 +76,7 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
    */
   consume(queues: readonly string[], concurrency: number, handler: (delivery: Delivery) => Promise<void>): InProcessConsumer {
     const states = queues.map((name) => this.#queue(name));
-    const consumer = new InProcessConsumer(states, concurrency, handler, this);
+    const consumer = new InProcessConsumer(states, concurrency, handler, this, this.#log);
     this.#consumers.add(consumer);
     for (const queue of states) queue.attach(consumer);
     this.consumerHasRoom(consumer);

@@ -12,7 +12,9 @@ export interface MessageEntry {
   /**
    * The message as JSON, parsed afresh for each delivery: like a message
    * that went over the wire, it cannot be changed by the publisher after
-   * `publish` or by a handler before a redelivery.
+   * `publish` or by a handler before a redelivery. It includes the
+   * message's trace context (`trace`) when it has one: what JetStream sends
+   * as headers travels here in the message itself.
    */
   readonly payload: string;
   readonly queue: QueueState;

@@ -3,6 +3,7 @@ import type { TasksTable } from "./tasks.table.js";
 import type { UsersTable } from "../users/users.table.js";
 import type { TaskLogsTable } from "./task-logs.table.js";
 import type { TaskOutboxTable } from "./task-outbox.table.js";
+import type { WorkersTable } from "./workers.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
@@ -11,4 +12,5 @@ export interface Database {
   users: UsersTable;
   task_logs: TaskLogsTable;
   task_outbox: TaskOutboxTable;
+  workers: WorkersTable;
 }

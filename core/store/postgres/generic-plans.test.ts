@@ -76,3 +76,35 @@ test("every batch statement, planned while tasks was small, looks its rows up th
     await store.close();
   }
 });
+
+test("the monitoring reads (statistics, queue depths, task lists by time), planned while tasks was small, use an index too", async () => {
+  const store = await createPostgresTaskStore({ databaseUrl: await freshDatabase(), poolSize: 1 });
+  try {
+    const tasks = Array.from({ length: 60 }, (_, i) => newTask({ owner: i % 2 === 0 ? "alice" : null }));
+    await store.insertTasks(tasks);
+    await store.startTasks(tasks.slice(0, 5).map((t) => ({ id: t.id, worker: "w1" })));
+    await store.taskStats({ windowSeconds: 600, bucketSeconds: 10 });
+    await store.taskStats({ windowSeconds: 600, bucketSeconds: 10, owner: "alice" });
+    await store.queueStats({ owner: "alice" });
+    await store.listTasks({ limit: 10, createdAfter: new Date(Date.now() - 60_000), createdBefore: new Date() });
+    await store.listTasks({ limit: 10, owner: "alice", createdAfter: new Date(Date.now() - 60_000) });
+
+    const { rows } = await sql<{ name: string; statement: string }>`
+      select name, statement from pg_prepared_statements
+      where statement ~ 'percentile_cont|oldest_waiting_seconds|"created_at" >= '`.execute(store.db);
+    // Statistics (all, one owner), queues of one owner, two task lists.
+    assert.equal(rows.length, 5, rows.map((r) => r.statement).join("\n---\n"));
+    const found: string[] = [];
+    for (const row of rows) {
+      const params = (row.statement.match(/\$\d+/g) ?? []).reduce((n, p) => Math.max(n, Number(p.slice(1))), 0);
+      const args = Array.from({ length: params }, () => "null").join(", ");
+      const plan = await sql.raw<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`explain (format json) execute ${row.name}(${args})`).execute(store.db);
+      for (const scan of fullScans(plan.rows[0]!["QUERY PLAN"][0].Plan)) {
+        found.push(`${scan} in: ${row.statement.replace(/\s+/g, " ").trim().slice(0, 120)}…`);
+      }
+    }
+    assert.deepEqual(found, []);
+  } finally {
+    await store.close();
+  }
+});

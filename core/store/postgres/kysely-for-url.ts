@@ -2,6 +2,8 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "./database.js";
 import { preparingClient } from "./preparing-client.js";
+import { defaultLogger } from "../../log/default-logger.js";
+import type { Logger } from "../../log/logger.js";
 
 /** Options of {@link createKyselyForUrl}. */
 export interface KyselyForUrlOptions {
@@ -14,6 +16,8 @@ export interface KyselyForUrlOptions {
    * mode before 1.21).
    */
   preparedStatements?: boolean;
+  /** Where broken connections are reported (warn). Default: the process's root logger. */
+  log?: Logger;
 }
 
 /**
@@ -23,6 +27,7 @@ export interface KyselyForUrlOptions {
  */
 export function createKyselyForUrl(url: string, options: KyselyForUrlOptions = {}): Kysely<Database> {
   const preparedStatements = options.preparedStatements ?? true;
+  const log = options.log ?? defaultLogger().child({ component: "postgres" });
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -34,7 +39,7 @@ export function createKyselyForUrl(url: string, options: KyselyForUrlOptions = {
   // quiet: pool.end() resolves before its sockets have closed, so a server
   // stopping right then is expected, not news.
   pool.on("error", (err) => {
-    if (!pool.ending) console.error(`postgres: idle connection failed: ${err.message}`);
+    if (!pool.ending) log.warn({ err }, "idle connection failed; the next query opens a new one");
   });
   // A checked-out connection between two queries (inside a transaction that
   // awaits something else, like the outbox dispatcher publishing) has no pool
@@ -42,7 +47,7 @@ export function createKyselyForUrl(url: string, options: KyselyForUrlOptions = {
   // process. Its next query fails instead, and the caller handles that.
   pool.on("connect", (client) => {
     client.on("error", (err) => {
-      if (!pool.ending) console.error(`postgres: connection failed: ${err.message}`);
+      if (!pool.ending) log.warn({ err }, "connection failed; its next query fails and is retried by its caller");
     });
     // Plan each prepared statement once, not at every Bind: Postgres re-plans the first five executions
     // and keeps doing so whenever its generic plan looks costlier, which for `= any($1::uuid[])` batches

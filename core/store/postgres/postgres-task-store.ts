@@ -15,6 +15,7 @@ import type { TaskStore } from "../task-store.js";
 import type { TaskTypeRecord } from "../task-type-record.js";
 import type { Database } from "./database.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
+import type { Logger } from "../../log/logger.js";
 import { migrateToLatest } from "./migrate-to-latest.js";
 import { retryOnDeadlock } from "./retry-on-deadlock.js";
 import { taskRowToRecord, taskTypeRecordToRow, taskTypeRowToRecord } from "./row-to-record.js";
@@ -34,6 +35,11 @@ import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpd
 import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
 import { updateProgressRows } from "./tasks.repository.js";
 import { deleteFinishedTaskRows } from "./retention.repository.js";
+import { MAX_STATS_BUCKETS, MAX_STATS_WINDOW_SECONDS, STATS_LOOKBACK_SECONDS } from "../task-stats.js";
+import type { QueueStats, TaskStats, TaskStatsQuery } from "../task-stats.js";
+import { WORKER_LIST_HORIZON_MS, type WorkerHeartbeat, type WorkerRecord } from "../worker-record.js";
+import { countDueOutboxRows, selectQueueStatsRows, selectTaskStatsRows } from "./task-stats.repository.js";
+import { deleteWorkerRow, selectWorkerRows, upsertWorkerRow } from "./workers.repository.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -46,6 +52,8 @@ export interface PostgresTaskStoreOptions {
   poolSize?: number;
   /** Queries as prepared statements planned once per connection (see createKyselyForUrl). Default true. */
   preparedStatements?: boolean;
+  /** Where broken connections are reported. Default: the process's root logger. */
+  log?: Logger;
 }
 
 /**
@@ -54,6 +62,14 @@ export interface PostgresTaskStoreOptions {
  */
 export interface KyselyTaskStore extends TaskStore {
   readonly db: Kysely<Database>;
+}
+
+/**
+ * A percentile in ms to the microsecond, 0 for none: the SQL works on epoch
+ * seconds as float8, which turns a whole 43 ms into 42.99998….
+ */
+function roundMs(ms: number | null): number {
+  return ms === null ? 0 : Math.round(ms * 1000) / 1000;
 }
 
 /** SQLSTATE of a unique violation: on insert into tasks, only the primary key can raise it. */
@@ -68,6 +84,7 @@ export async function createPostgresTaskStore(options: PostgresTaskStoreOptions)
   const db = createKyselyForUrl(options.databaseUrl, {
     poolSize: options.poolSize ?? 10,
     preparedStatements: options.preparedStatements,
+    log: options.log,
   });
   try {
     await migrateToLatest(db);
@@ -150,6 +167,9 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       }
       if (after !== undefined && (!isUuid(after.id) || Number.isNaN(after.createdAt.getTime()))) {
         throw new InvalidListQueryError("the list cursor is not valid");
+      }
+      for (const [name, bound] of [["createdAfter", query.createdAfter], ["createdBefore", query.createdBefore]] as const) {
+        if (bound !== undefined && Number.isNaN(bound.getTime())) throw new InvalidListQueryError(`${name} is an invalid Date`);
       }
       // One row more than asked tells whether another page exists.
       const rows = await selectTaskRows(db, { ...query, limit: limit + 1 });
@@ -323,6 +343,77 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
 
     async listTaskTypes(): Promise<TaskTypeRecord[]> {
       return (await selectTaskTypeRows(db)).map(taskTypeRowToRecord);
+    },
+
+    async upsertWorker(worker: WorkerHeartbeat): Promise<void> {
+      for (const [name, value, min] of [["pid", worker.pid, 0], ["concurrency", worker.concurrency, 0], ["inFlight", worker.inFlight, 0], ["heartbeatMs", worker.heartbeatMs, 1]] as const) {
+        if (!Number.isInteger(value) || value < min || value > 2_147_483_647) throw new RangeError(`upsertWorker: ${name} must be a whole number >= ${min}, got ${value}`);
+      }
+      if (Number.isNaN(worker.startedAt.getTime())) throw new RangeError("upsertWorker: startedAt is an invalid Date");
+      await upsertWorkerRow(db, worker, WORKER_LIST_HORIZON_MS);
+    },
+
+    async removeWorker(id: string): Promise<void> {
+      await deleteWorkerRow(db, id);
+    },
+
+    async listWorkers(): Promise<WorkerRecord[]> {
+      const rows = await selectWorkerRows(db, WORKER_LIST_HORIZON_MS);
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        hostname: r.hostname,
+        pid: r.pid,
+        queues: r.queues,
+        taskTypes: r.task_types,
+        concurrency: r.concurrency,
+        inFlight: r.in_flight,
+        heartbeatMs: r.heartbeat_ms,
+        startedAt: r.started_at,
+        heartbeatAt: r.heartbeat_at,
+        heartbeatAgeSeconds: Number(r.age_seconds),
+        alive: r.alive,
+      }));
+    },
+
+    async taskStats(query: TaskStatsQuery): Promise<TaskStats> {
+      const { windowSeconds, bucketSeconds } = query;
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > MAX_STATS_WINDOW_SECONDS) {
+        throw new RangeError(`taskStats: windowSeconds must be a whole number in 1..${MAX_STATS_WINDOW_SECONDS}, got ${windowSeconds}`);
+      }
+      if (!Number.isInteger(bucketSeconds) || bucketSeconds < 1) throw new RangeError(`taskStats: bucketSeconds must be a whole number >= 1, got ${bucketSeconds}`);
+      const buckets = Math.ceil(windowSeconds / bucketSeconds);
+      if (buckets > MAX_STATS_BUCKETS) {
+        throw new RangeError(`taskStats: ${windowSeconds} s in buckets of ${bucketSeconds} s makes ${buckets} buckets; at most ${MAX_STATS_BUCKETS}`);
+      }
+      const rows = await selectTaskStatsRows(db, { bucketSeconds, buckets, lookbackSeconds: STATS_LOOKBACK_SECONDS, owner: query.owner });
+      return {
+        windowSeconds,
+        bucketSeconds,
+        buckets: rows.map((r) => ({
+          start: r.start,
+          submitted: Number(r.submitted),
+          succeeded: Number(r.succeeded),
+          failed: Number(r.failed),
+          latencyP50Ms: roundMs(r.latency_p50),
+          latencyP95Ms: roundMs(r.latency_p95),
+          waitP50Ms: roundMs(r.wait_p50),
+        })),
+      };
+    },
+
+    async queueStats(query = {}): Promise<QueueStats[]> {
+      const rows = await selectQueueStatsRows(db, query.owner);
+      return rows.map((r) => ({
+        queue: r.queue,
+        waiting: Number(r.waiting),
+        running: Number(r.running),
+        oldestWaitingSeconds: Number(r.oldest_waiting_seconds),
+      }));
+    },
+
+    async outboxBacklog(): Promise<number> {
+      return countDueOutboxRows(db);
     },
 
     async ping(): Promise<void> {

@@ -94,6 +94,10 @@ export interface TaskRowsQuery {
   status?: TaskStatus;
   /** Only rows of this owner (`sub`). */
   owner?: string;
+  /** Only rows created at or after this time. */
+  createdAfter?: Date;
+  /** Only rows created before this time. */
+  createdBefore?: Date;
   /** Rows strictly after this position in newest-first order. */
   after?: TaskCursor;
   limit: number;
@@ -105,6 +109,9 @@ export async function selectTaskRows(db: Kysely<Database>, query: TaskRowsQuery)
   if (query.type !== undefined) q = q.where("type", "=", query.type);
   if (query.status !== undefined) q = q.where("status", "=", query.status);
   if (query.owner !== undefined) q = q.where("owner", "=", query.owner);
+  // Bounds on created_at, the column every listing index orders by after its filter column.
+  if (query.createdAfter !== undefined) q = q.where("created_at", ">=", query.createdAfter);
+  if (query.createdBefore !== undefined) q = q.where("created_at", "<", query.createdBefore);
   const after = query.after;
   if (after !== undefined) {
     // A row comparison, so Postgres walks the (…, created_at desc, id desc) index.
