@@ -17,6 +17,9 @@ import { startTracing } from "../core/telemetry/start-tracing.js";
  * in-process queue); with both set it is a small single-machine deployment.
  */
 async function main(): Promise<void> {
+  // Listening from the start: a SIGTERM while starting up stops the process once it has started,
+  // instead of killing it mid-start (the default action) with tasks half-claimed.
+  const stopRequested = untilSignal();
   const config = loadConfig();
   const log = createLogger(config);
   requireTaskpacks(config, "npm start");
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
         embedded,
       },
     });
-    const signal = await untilSignal();
+    const signal = await stopRequested;
     log.info({ signal }, `${signal}: closing the server, then finishing running tasks`);
     await server.close();
     await worker.stop();

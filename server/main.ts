@@ -12,6 +12,9 @@ import { startTracing } from "../core/telemetry/start-tracing.js";
 
 /** `npm run server`: the API server only (run workers separately). */
 async function main(): Promise<void> {
+  // Listening from the start: a SIGTERM while starting up stops the process once it has started,
+  // instead of killing it mid-start (the default action) with tasks half-claimed.
+  const stopRequested = untilSignal();
   const config = loadConfig();
   const root = createLogger(config);
   const log = root.child({ component: "server" });
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
       details: [...backends.describe, `metrics: http://localhost:${port}/metrics${config.metricsToken ? " (bearer METRICS_TOKEN)" : ""}`],
       fields: { url: `http://localhost:${port}`, port, backends: backends.describe },
     });
-    const signal = await untilSignal();
+    const signal = await stopRequested;
     log.info({ signal }, `${signal}: closing`);
     await server.close();
   } finally {

@@ -16,6 +16,9 @@ import { startTracing } from "../core/telemetry/start-tracing.js";
  * `GET /livez`, `GET /readyz` and `GET /metrics` on that port.
  */
 async function main(): Promise<void> {
+  // Listening from the start: a SIGTERM while starting up stops the process once it has started,
+  // instead of killing it mid-start (the default action) with tasks half-claimed.
+  const stopRequested = untilSignal();
   const config = loadConfig();
   const root = createLogger(config);
   const log = root.child({ component: "worker", worker: config.workerName });
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
       });
       log.info({ port: health.port }, `health: http://${config.host ?? "localhost"}:${health.port}/livez, /readyz and /metrics`);
     }
-    const signal = await untilSignal();
+    const signal = await stopRequested;
     log.info({ signal }, `${signal}: finishing running tasks`);
     try {
       // Meanwhile /readyz answers 503 (consumer "stopping") and /livez 200.
