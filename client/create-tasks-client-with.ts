@@ -5,6 +5,7 @@ import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../gen/tstasks/v1/monitor_service_pb.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { CallBehaviourOptions } from "./client-options.js";
+import { bulkRequest, type BulkFilter } from "./bulk-filter.js";
 import { newIdempotencyKey } from "./idempotency-key.js";
 import { linkedAbort } from "./linked-abort.js";
 import { logLineFromProto } from "./log-line.js";
@@ -16,6 +17,7 @@ import { statusToProto, taskFromProto, type TaskInfo } from "./task-info.js";
 import { taskTypeFromProto } from "./task-type-info.js";
 import { taskStatsFromProto } from "./task-stats-info.js";
 import { workerFromProto } from "./worker-info.js";
+import { createSchedulesClient } from "./schedules-client.js";
 import type { TasksClient } from "./tasks-client.js";
 import { waitForFinal } from "./wait-for-final.js";
 import { watchEvents } from "./watch-events.js";
@@ -55,6 +57,8 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
   /** Call options: the client's deadline (plus `extraMs` for long polls) and the caller's signal. */
   const call = (signal?: AbortSignal, extraMs = 0) => ({ timeoutMs: timeoutMs > 0 ? timeoutMs + extraMs : undefined, signal });
   const safely = <T>(fn: () => Promise<T>, signal?: AbortSignal) => retryUnavailable(fn, { retries, signal });
+  /** Call options of a bulk action: its own deadline when given (0: none), else the client's. */
+  const bulkCall = (f: BulkFilter) => (f.timeoutMs === undefined ? call(f.signal) : { timeoutMs: f.timeoutMs > 0 ? f.timeoutMs : undefined, signal: f.signal });
 
   const client: TasksClient = {
     async submit(type, args, o = {}) {
@@ -121,6 +125,17 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
       return taskOf(await tasks.retryTask({ id }, call()));
     },
 
+    async cancelMany(filter) {
+      const request = bulkRequest(filter);
+      const { matched, cancelled, skipped } = await safely(() => tasks.cancelTasks(request, bulkCall(filter)), filter.signal);
+      return { matched, cancelled, skipped };
+    },
+
+    async retryMany(filter) {
+      const { matched, retried, skipped } = await tasks.retryTasks(bulkRequest(filter), bulkCall(filter));
+      return { matched, retried, skipped };
+    },
+
     async types() {
       const response = await safely(() => tasks.listTaskTypes({}, call()));
       return Object.fromEntries(Object.entries(response.types).map(([name, t]) => [name, taskTypeFromProto(t)]));
@@ -168,6 +183,8 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
       const request = { windowSeconds: o.windowSeconds ?? 0, bucketSeconds: o.bucketSeconds ?? 0 };
       return taskStatsFromProto(await safely(() => monitor.getTaskStats(request, call(o.signal)), o.signal));
     },
+
+    schedules: createSchedulesClient(transport, { call, safely }),
 
     async createToken(user, password) {
       const response = await auth.createToken({ user, password }, call());

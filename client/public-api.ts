@@ -6,6 +6,7 @@ export { Code, ConnectError } from "@connectrpc/connect";
 export { argumentErrors } from "./argument-errors.js";
 export type { TokenSource } from "./bearer-token-interceptor.js";
 export { bearerTokenInterceptor } from "./bearer-token-interceptor.js";
+export type { BulkFilter, CancelManyResult, RetryManyResult } from "./bulk-filter.js";
 export type { CallBehaviourOptions, Protocol, TasksClientOptions } from "./client-options.js";
 export { createTasksClientWith, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, MAX_TASKS_PER_CALL } from "./create-tasks-client-with.js";
 export {
@@ -24,6 +25,8 @@ export { FINAL_STATUSES, isFinalStatus, TASK_STATUSES } from "./task-info.js";
 export type { TaskError, TaskInfo, TaskStatus } from "./task-info.js";
 export type { TaskTypeInfo } from "./task-type-info.js";
 export type { QueueStatsInfo, TaskStatsBucketInfo, TaskStatsInfo } from "./task-stats-info.js";
+export type { CatchUpPolicy, ScheduleInfo } from "./schedule-info.js";
+export type { ScheduleSpec, SchedulesClient } from "./schedules-client.js";
 export type { WorkerInfo } from "./worker-info.js";
 export type {
   GetOptions,

@@ -1,3 +1,4 @@
+import type { BulkFilter, CancelManyResult, RetryManyResult } from "./bulk-filter.js";
 import type { LogLine } from "./log-line.js";
 import type { SubmitManyResult } from "./submit-many-result.js";
 import type { TaskEvent } from "./task-event.js";
@@ -5,6 +6,7 @@ import type { TaskInfo, TaskStatus } from "./task-info.js";
 import type { TaskTypeInfo } from "./task-type-info.js";
 import type { TaskStatsInfo } from "./task-stats-info.js";
 import type { WorkerInfo } from "./worker-info.js";
+import type { SchedulesClient } from "./schedules-client.js";
 import type { ArgsOf, ResultOf } from "./typed-task.js";
 
 /** Options of a submission (`POST /task` fields); every one is optional. */
@@ -152,6 +154,20 @@ export interface TasksClient {
   cancel(id: string): Promise<TaskInfo>;
   /** Runs a FAILURE or REVOKED task again as a new attempt; FailedPrecondition otherwise. Not retried. */
   retry(id: string): Promise<TaskInfo>;
+  /**
+   * Cancels every task matching `filter` as `cancel` would (`POST /task:cancel`): unfinished ones end
+   * REVOKED, running ones have their signal aborted, final ones are skipped. The server works in batches;
+   * if one fails the call throws (Unavailable) and earlier batches stay cancelled. Retried on
+   * `Unavailable` (safe: a repeat skips what is final). Needs a token; InvalidArgument for an empty
+   * filter without `all: true`.
+   */
+  cancelMany(filter: BulkFilter): Promise<CancelManyResult>;
+  /**
+   * Retries every FAILURE or REVOKED task matching `filter` as `retry` would (`POST /task:retry`);
+   * tasks in other statuses are skipped. Batches, token and empty filter as for `cancelMany`. Not
+   * retried: a repeat would retry again tasks that have failed again since.
+   */
+  retryMany(filter: BulkFilter): Promise<RetryManyResult>;
   /** Task types the server accepts, keyed by name. */
   types(): Promise<Record<string, TaskTypeInfo>>;
   /** The task's log lines (`ctx.log`), oldest first; `truncated` when the server holds more than it returned. */
@@ -192,6 +208,8 @@ export interface TasksClient {
    * InvalidArgument for a window over an hour or of more than 720 buckets.
    */
   stats(options?: StatsOptions): Promise<TaskStatsInfo>;
+  /** Schedules (`POST /schedules`, …): create, list, get, pause, resume, delete. Needs a token. */
+  schedules: SchedulesClient;
   /** A token for a user of the server's credential store (Unauthenticated for wrong credentials). Not retried. */
   createToken(user: string, password: string): Promise<{ token: string; expiresAt?: Date }>;
 }

@@ -6,6 +6,9 @@ import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { SystemService } from "../gen/tstasks/v1/system_service_pb.js";
 import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../gen/tstasks/v1/monitor_service_pb.js";
+import { ScheduleService } from "../gen/tstasks/v1/schedule_service_pb.js";
+import { createScheduleService } from "./routes/schedule-service.js";
+import { startScheduler, type SchedulerOptions } from "./schedules/scheduler.js";
 import type { TaskQueue } from "../core/queue/task-queue.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import { createTaskCatalog } from "./catalog/task-catalog.js";
@@ -74,8 +77,16 @@ export interface ServerDeps {
    * with its worker). Default: a registry of its own, without process metrics.
    */
   metrics?: Registry;
+  /**
+   * The scheduler that submits the tasks of due schedules (see
+   * {@link startScheduler}); `startServer` passes SCHEDULER_INTERVAL_MS.
+   * Default: every second.
+   */
+  scheduler?: SchedulerOptions;
   /** Bearer secret `GET /metrics` requires (`METRICS_TOKEN`). Default: none, the endpoint is open like `/ping`. */
   metricsToken?: string;
+  /** Tasks per batch (one transaction) of CancelTasks and RetryTasks, 1..10 000. Default 1000. */
+  bulkBatchSize?: number;
   /**
    * The process's root logger; the server logs as component `server` (an
    * unexpected error, a publish that failed), its sweepers and dispatcher as
@@ -131,12 +142,18 @@ export function build(deps: ServerDeps): TasksServer {
       maxArgsDepth: deps.maxArgsDepth,
       log: serverLog,
       counters: metrics.tasks,
+      bulkBatchSize: deps.bulkBatchSize,
     }),
     serverLog,
   );
   const systemService = withErrorMapping(createSystemService(checks), serverLog);
   // Workers, throughput, latency and queue depths (GET /workers, GET /stats): any signed-in user.
   const monitorService = withErrorMapping(createMonitorService({ store: deps.store, caller }), serverLog);
+  // Schedules (POST/GET /schedules, …): every method needs a token; owners manage their own.
+  const scheduleService = withErrorMapping(
+    createScheduleService({ store: deps.store, catalog, caller, maxArgsDepth: deps.maxArgsDepth }),
+    serverLog,
+  );
   const authService = withErrorMapping(
     createAuthService({ users: deps.users, tokens: deps.tokens, catalog, caller, tokenLimit, throttle: createLoginThrottle() }),
     serverLog,
@@ -147,12 +164,13 @@ export function build(deps: ServerDeps): TasksServer {
     router.service(SystemService, systemService);
     router.service(AuthService, authService);
     router.service(MonitorService, monitorService);
+    router.service(ScheduleService, scheduleService);
     registerGrpcHealth(router, async () => {
       const results = await runReadinessChecks(checks);
       return Object.values(results).every((v) => v === "ok");
     });
     // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
-    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, Health]);
+    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, Health]);
   };
 
   const restServices = [
@@ -160,6 +178,7 @@ export function build(deps: ServerDeps): TasksServer {
     { service: SystemService, impl: systemService },
     { service: AuthService, impl: authService },
     { service: MonitorService, impl: monitorService },
+    { service: ScheduleService, impl: scheduleService },
   ];
   const rest = createRestHandler({
     services: restServices,
@@ -203,6 +222,11 @@ export function build(deps: ServerDeps): TasksServer {
 
   const stopSweeper = startExpirySweeper(deps.store, deps.queue, undefined, log.child({ component: "expiry" }));
   const stopDispatcher = startOutboxDispatcher(deps.store, deps.queue, { log: log.child({ component: "outbox" }), ...deps.outbox });
+  const scheduler = startScheduler(deps.store, deps.queue, catalog, {
+    log: log.child({ component: "scheduler" }),
+    counters: metrics.tasks,
+    ...deps.scheduler,
+  });
   const retention = deps.retention && startRetentionSweeper(deps.store, { log: log.child({ component: "retention" }), ...deps.retention });
 
   const http = createOnePortServer((req, res) => {
@@ -219,7 +243,7 @@ export function build(deps: ServerDeps): TasksServer {
       stopSweeper();
       stopDispatcher();
       // Awaited: a batch in flight must not outlive the server into a store its owner closes next.
-      await Promise.all([retention?.stop(), http.close(graceMs)]);
+      await Promise.all([retention?.stop(), scheduler.stop(), http.close(graceMs)]);
     },
   };
 }

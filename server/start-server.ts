@@ -45,6 +45,7 @@ export async function startServer(
     tokenRateLimit: config.tokenRateLimit,
     metrics,
     metricsToken: config.metricsToken,
+    scheduler: { intervalMs: config.schedulerIntervalMs },
     retention:
       config.resultRetentionMs === undefined
         ? undefined

@@ -12,6 +12,7 @@ import { registerToken } from "./commands/token.js";
 import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
 import { registerWorkers } from "./commands/workers.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { EXIT_CODES_HELP, type ExitCodeValue } from "./exit-codes.js";
 import { addGlobalOptions } from "./global-options.js";
 
@@ -26,6 +27,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerTypes,
   registerLogs,
   registerWorkers,
+  registerSchedule,
   registerToken,
 ];
 

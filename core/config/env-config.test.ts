@@ -163,6 +163,13 @@ describe("retention settings", () => {
     assert.throws(() => loadConfig({ RETENTION_BATCH: "10001" }), /RETENTION_BATCH must be at most 10000/);
   });
 
+  it("reads SCHEDULER_INTERVAL_MS: default 1000, 100 to 60000", () => {
+    assert.equal(loadConfig({}).schedulerIntervalMs, 1000);
+    assert.equal(loadConfig({ SCHEDULER_INTERVAL_MS: "250" }).schedulerIntervalMs, 250);
+    assert.throws(() => loadConfig({ SCHEDULER_INTERVAL_MS: "50" }), /SCHEDULER_INTERVAL_MS must be at least 100/);
+    assert.throws(() => loadConfig({ SCHEDULER_INTERVAL_MS: "60001" }), /SCHEDULER_INTERVAL_MS must be at most 60000/);
+  });
+
   it("reads LOG_LEVEL (default info, any letter case) and LOG_FORMAT (default: decided at start), refusing other values", () => {
     const c = loadConfig({});
     assert.deepEqual([c.logLevel, c.logFormat], ["info", undefined]);

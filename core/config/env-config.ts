@@ -126,6 +126,8 @@ export interface Config {
   retentionSweepMs: number;
   /** Most tasks deleted by one statement (`RETENTION_BATCH`, default 1000, 1 to 10 000). */
   retentionBatch: number;
+  /** How often each server looks for due schedules (`SCHEDULER_INTERVAL_MS`, default 1000, 100 to 60 000). */
+  schedulerIntervalMs: number;
   /** Least level of the process's log lines (`LOG_LEVEL`: trace, debug, info, warn, error, fatal, silent; default info). */
   logLevel: LogLevelName;
   /**
@@ -238,6 +240,7 @@ const schema = z.object({
   RESULT_RETENTION: retention("RESULT_RETENTION").default(DEFAULT_RESULT_RETENTION_MS),
   RETENTION_SWEEP_MS: int("RETENTION_SWEEP_MS", 100, 86_400_000).default(60_000),
   RETENTION_BATCH: int("RETENTION_BATCH", 1, 10_000).default(1000),
+  SCHEDULER_INTERVAL_MS: int("SCHEDULER_INTERVAL_MS", 100, 60_000).default(1000),
   LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVEL_NAMES).default("info"),
   LOG_FORMAT: oneOf("LOG_FORMAT", LOG_FORMATS).optional(),
 }).superRefine((e, ctx) => {
@@ -312,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resultRetentionMs: e.RESULT_RETENTION ?? undefined,
     retentionSweepMs: e.RETENTION_SWEEP_MS,
     retentionBatch: e.RETENTION_BATCH,
+    schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
   };

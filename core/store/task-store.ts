@@ -4,6 +4,8 @@ import type { TaskTypeRecord } from "./task-type-record.js";
 import type { LogPage, NewLogLine, ProgressUpdate } from "./task-record.js";
 import type { QueueStats, QueueStatsQuery, TaskStats, TaskStatsQuery } from "./task-stats.js";
 import type { WorkerHeartbeat, WorkerRecord } from "./worker-record.js";
+import type { FiredTask, NewSchedule, ScheduleFiring, ScheduleRecord } from "./schedule-record.js";
+import type { BulkBatchQuery, BulkBatchResult } from "./bulk-action.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -68,6 +70,27 @@ export interface TaskStore {
    * (its attempts and errors are kept).
    */
   requeueTask(id: string): Promise<RequeueResult>;
+
+  /**
+   * One batch of a bulk cancel: takes up to `limit` tasks matching the
+   * filter after the cursor, newest first (created_at, then id), and
+   * revokes each as {@link revokeTask} would (PENDING, RETRY or STARTED →
+   * REVOKED), all in one transaction. A
+   * task that no longer matches the filter's status once locked, or is
+   * final, is counted in `matched` but not changed. Pass the result's `next`
+   * as the following batch's `after` until it is absent.
+   * @throws RangeError when `limit` is not in 1..MAX_BULK_BATCH or a date is invalid.
+   */
+  revokeTaskBatch(query: BulkBatchQuery): Promise<BulkBatchResult>;
+
+  /**
+   * One batch of a bulk retry, paged as {@link revokeTaskBatch}: each
+   * FAILURE or REVOKED task goes back to PENDING as requeueTask would (with
+   * its outbox row due now, so the dispatcher queues it if the caller's
+   * publish does not).
+   * @throws RangeError as revokeTaskBatch.
+   */
+  requeueTaskBatch(query: BulkBatchQuery): Promise<BulkBatchResult>;
 
   /**
    * Records that the queue has these tasks' messages (transactional outbox),
@@ -192,6 +215,37 @@ export interface TaskStore {
    * run_at).
    */
   outboxBacklog(): Promise<number>;
+
+  /** Stores a new schedule (its id a UUID); returns it as stored, with `createdAt`. */
+  insertSchedule(schedule: NewSchedule): Promise<ScheduleRecord>;
+
+  /** One schedule, or undefined when the id is unknown (or not a UUID). */
+  getSchedule(id: string): Promise<ScheduleRecord | undefined>;
+
+  /** Every schedule, or those of `owner`, oldest first. */
+  listSchedules(owner?: string): Promise<ScheduleRecord[]>;
+
+  /**
+   * Pauses (`paused` true, `nextRunAt` null) or resumes (false, its next
+   * tick) a schedule; returns it after, or undefined for an unknown id.
+   */
+  setSchedulePaused(id: string, paused: boolean, nextRunAt: Date | null): Promise<ScheduleRecord | undefined>;
+
+  /** Deletes a schedule (its tasks stay); false for an unknown id. */
+  deleteSchedule(id: string): Promise<boolean>;
+
+  /**
+   * The scheduler's round, in one transaction: locks up to `limit` due
+   * schedules (not paused, `nextRunAt` at or before the store's now),
+   * skipping those another caller holds, so several servers never fire one
+   * tick twice; calls `fire` with them and that now; inserts the tasks it
+   * returns as insertTasks does (PENDING, with their outbox rows: published
+   * by the caller, else by the outbox dispatcher), a task whose (owner,
+   * idempotency key) exists being skipped; and moves each schedule to the
+   * `nextRunAt` given, with `lastRunAt`/`lastTaskId` of its inserted task.
+   * All or nothing: if `fire` throws, nothing changes. Returns the tasks inserted.
+   */
+  fireDueSchedules(limit: number, fire: (due: ScheduleRecord[], now: Date) => Promise<ScheduleFiring[]>): Promise<FiredTask[]>;
 
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;

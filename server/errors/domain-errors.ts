@@ -50,3 +50,11 @@ export class AuthorizationRequiredError extends Error {
 export class TaskStateConflictError extends Error {
   override name = "TaskStateConflictError";
 }
+
+/** No schedule has this id, or it is someone else's (never "forbidden"). → NotFound */
+export class ScheduleNotFoundError extends Error {
+  override name = "ScheduleNotFoundError";
+  constructor(readonly id: string) {
+    super(`schedule ${id} not found`);
+  }
+}

@@ -4,6 +4,7 @@ import { ArgumentErrorsSchema } from "../../gen/tstasks/v1/task_pb.js";
 import {
   AuthorizationRequiredError,
   RequestInvalidError,
+  ScheduleNotFoundError,
   TaskNotFoundError,
   TaskStateConflictError,
   UnknownTaskTypeError,
@@ -51,7 +52,7 @@ function looksLikePg(e: unknown): boolean {
  */
 export function toConnectError(thrown: unknown, log?: Logger): ConnectError {
   if (thrown instanceof ConnectError) return thrown;
-  if (thrown instanceof TaskNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
+  if (thrown instanceof TaskNotFoundError || thrown instanceof ScheduleNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
   if (thrown instanceof UnknownTaskTypeError) {
     return withArgumentErrors(new ConnectError(thrown.message, Code.InvalidArgument), { type: "unknown task type" });
   }

@@ -117,6 +117,15 @@ class MemoryTasks implements ServiceImpl<typeof TaskService> {
     return { task };
   }
 
+  /** Bulk actions are the task service's (see test/e2e/bulk-actions.test.ts); here they only need to exist. */
+  cancelTasks() {
+    return { matched: 0, cancelled: 0, skipped: 0 };
+  }
+
+  retryTasks() {
+    return { matched: 0, retried: 0, skipped: 0 };
+  }
+
   listTaskTypes() {
     return {
       types: {

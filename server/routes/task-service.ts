@@ -24,6 +24,7 @@ import type { ServerTaskCounters } from "../metrics/task-counters.js";
 import { defaultLogger } from "../../core/log/default-logger.js";
 import type { Logger } from "../../core/log/logger.js";
 import { taskFields } from "../../core/log/task-fields.js";
+import { cancelMatching, DEFAULT_BULK_BATCH_SIZE, planBulkAction, retryMatching, type BulkActionDeps } from "./bulk-actions.js";
 
 /** What the task service needs. */
 export interface TaskServiceDeps {
@@ -46,6 +47,8 @@ export interface TaskServiceDeps {
   log?: Logger;
   /** Counts revoked tasks (the server's metrics). Default: not counted. */
   counters?: Pick<ServerTaskCounters, "revoked">;
+  /** Tasks per batch (one transaction) of CancelTasks and RetryTasks, 1..10 000. Default 1000. */
+  bulkBatchSize?: number;
 }
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -70,6 +73,16 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
     const task = isUuid(id) ? await store.getTask(id.toLowerCase()) : undefined;
     if (!task || !maySee(task, who)) throw new TaskNotFoundError(id);
     return task;
+  };
+
+  const bulk: BulkActionDeps = {
+    store,
+    submitter,
+    publishCancel: deps.publishCancel,
+    events: deps.events,
+    counters: deps.counters,
+    log: deps.log ?? defaultLogger().child({ component: "server" }),
+    batchSize: deps.bulkBatchSize ?? DEFAULT_BULK_BATCH_SIZE,
   };
 
   const sources = { store, events: deps.events };
@@ -174,6 +187,19 @@ export function createTaskService(deps: TaskServiceDeps): ServiceImpl<typeof Tas
       await submitter.requeue(result.record);
       deps.events.publishEvents([{ kind: "status", taskId: result.record.id, status: "PENDING", attempt: result.record.attempts }]);
       return { task: taskToProto(result.record) };
+    },
+
+    async cancelTasks(req, ctx) {
+      // Like listing, acting on tasks by filter needs a token; only admins act on everyone's.
+      const who = await requireCaller(caller, ctx, "cancelling tasks by filter needs a token");
+      const { matched, changed } = await cancelMatching(bulk, planBulkAction(req, who), ctx.signal);
+      return { matched, cancelled: changed, skipped: matched - changed };
+    },
+
+    async retryTasks(req, ctx) {
+      const who = await requireCaller(caller, ctx, "retrying tasks by filter needs a token");
+      const { matched, changed } = await retryMatching(bulk, planBulkAction(req, who), ctx.signal);
+      return { matched, retried: changed, skipped: matched - changed };
     },
 
     async listTaskTypes() {

@@ -14,6 +14,7 @@ import { createPostgresTaskStore } from "../../core/store/postgres/postgres-task
 import type { TaskStore } from "../../core/store/task-store.js";
 import { build, type TasksServer } from "../../server/server.js";
 import type { RetentionSweeperOptions } from "../../server/retention-sweeper.js";
+import type { SchedulerOptions } from "../../server/schedules/scheduler.js";
 import { loadTaskpacks } from "../../worker/packs/load-taskpacks.js";
 import { createWorker, type Worker, type WorkerOptions } from "../../worker/worker.js";
 import { registerWorker } from "../../worker/worker-registration.js";
@@ -98,6 +99,10 @@ export interface StackOptions {
   workers?: number;
   /** The server's result retention (default: off, finished tasks are kept). */
   retention?: RetentionSweeperOptions;
+  /** The server's scheduler (default: the server's, every second). */
+  scheduler?: SchedulerOptions;
+  /** Tasks per batch of CancelTasks and RetryTasks (default: the server's, 1000). */
+  bulkBatchSize?: number;
 }
 
 /**
@@ -134,6 +139,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     corsOrigins: options.corsOrigins,
     outbox: { intervalMs: 200, olderThanMs: 500, ...options.outbox },
     retention: options.retention,
+    scheduler: options.scheduler,
+    bulkBatchSize: options.bulkBatchSize,
   });
   const port = await server.listen(0, "127.0.0.1");
   const workers: StackWorker[] = [];

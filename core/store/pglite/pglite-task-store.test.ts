@@ -10,6 +10,8 @@ import { freshPgliteDataDir } from "../../../test/support/pglite-template.js";
 import type { TempDir } from "../../../test/harness/temp-dir.js";
 import { createMigrationProvider, migrateToLatest } from "../postgres/migrate-to-latest.js";
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
+import { describeBulkActionContract } from "../bulk-actions-contract.js";
+import { describeScheduleStoreContract } from "../schedule-store-contract.js";
 import { DataDirLockedError, LOCK_FILE_NAME } from "./data-dir-lock.js";
 import { openPgliteDatabase } from "./pglite-database.js";
 import { createPgliteTaskStore, createTaskStoreOnPglite } from "./pglite-task-store.js";
@@ -47,6 +49,37 @@ describeTaskStoreContract("PGlite store", async () => {
     },
   };
 });
+
+describeBulkActionContract("PGlite store: bulk actions", async () => {
+  const dataDir = await freshPgliteDataDir();
+  const database = await openPgliteDatabase({ dataDir });
+  return {
+    store: await createTaskStoreOnPglite(database),
+    withDb: (fn) => fn(database.db),
+    cleanup: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+// SKIP LOCKED has nothing to skip on PGlite's one session: a second round waits for the first.
+describeScheduleStoreContract(
+  "PGlite store: schedules",
+  async () => {
+    const dataDir = await freshPgliteDataDir();
+    const database = await openPgliteDatabase({ dataDir });
+    return {
+      store: await createTaskStoreOnPglite(database),
+      withDb: (fn) => fn(database.db),
+      cleanup: async () => {
+        await database.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+  false,
+);
 
 describe("PGlite only", () => {
   test("data persists across close and reopen of the same folder; the lock file goes on close", async () => {

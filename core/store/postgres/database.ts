@@ -4,6 +4,7 @@ import type { UsersTable } from "../users/users.table.js";
 import type { TaskLogsTable } from "./task-logs.table.js";
 import type { TaskOutboxTable } from "./task-outbox.table.js";
 import type { WorkersTable } from "./workers.table.js";
+import type { SchedulesTable } from "./schedules.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
@@ -13,4 +14,5 @@ export interface Database {
   task_logs: TaskLogsTable;
   task_outbox: TaskOutboxTable;
   workers: WorkersTable;
+  schedules: SchedulesTable;
 }

@@ -3,6 +3,8 @@ import { describe, test } from "node:test";
 import { Migrator, sql } from "kysely";
 import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
+import { describeBulkActionContract } from "../bulk-actions-contract.js";
+import { describeScheduleStoreContract } from "../schedule-store-contract.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
 import { MigrationError, createMigrationProvider, migrateToLatest } from "./migrate-to-latest.js";
 import { createPostgresTaskStore, createTaskStoreOnKysely } from "./postgres-task-store.js";
@@ -126,6 +128,24 @@ describeTaskStoreContract("Postgres store", async () => {
     cleanup: async () => {},
   };
 });
+
+describeBulkActionContract("Postgres store: bulk actions", async () => {
+  const url = await freshDatabase();
+  return {
+    store: await createPostgresTaskStore({ databaseUrl: url }),
+    withDb: (fn) => withDb(url, fn),
+    cleanup: async () => {},
+  };
+});
+
+describeScheduleStoreContract(
+  "Postgres store: schedules",
+  async () => {
+    const url = await freshDatabase();
+    return { store: await createPostgresTaskStore({ databaseUrl: url }), withDb: (fn) => withDb(url, fn), cleanup: async () => {} };
+  },
+  true,
+);
 
 describe("insertTasks and result retention", () => {
   test("a repeated key whose earlier task is deleted between the skipped insert and its lookup inserts the task after all", async () => {

@@ -35,11 +35,22 @@ import { MAX_LOG_LINES_PER_TASK, type LogPage, type NewLogLine, type ProgressUpd
 import { countLogRows, insertLogRows, selectLogRows } from "./task-logs.repository.js";
 import { updateProgressRows } from "./tasks.repository.js";
 import { deleteFinishedTaskRows } from "./retention.repository.js";
+import { requeueBatchRows, revokeBatchRows, type BulkBatchRow } from "./bulk-actions.repository.js";
+import { MAX_BULK_BATCH, type BulkBatchQuery, type BulkBatchResult } from "../bulk-action.js";
 import { MAX_STATS_BUCKETS, MAX_STATS_WINDOW_SECONDS, STATS_LOOKBACK_SECONDS } from "../task-stats.js";
 import type { QueueStats, TaskStats, TaskStatsQuery } from "../task-stats.js";
 import { WORKER_LIST_HORIZON_MS, type WorkerHeartbeat, type WorkerRecord } from "../worker-record.js";
 import { countDueOutboxRows, selectQueueStatsRows, selectTaskStatsRows } from "./task-stats.repository.js";
 import { deleteWorkerRow, selectWorkerRows, upsertWorkerRow } from "./workers.repository.js";
+import {
+  deleteScheduleRow,
+  fireDueScheduleRows,
+  insertScheduleRow,
+  scheduleRowToRecord,
+  selectScheduleRow,
+  selectScheduleRows,
+  updateSchedulePaused,
+} from "./schedules.repository.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -302,6 +313,16 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       return current ? { outcome: "not_revocable", record: taskRowToRecord(current) } : { outcome: "not_found" };
     },
 
+    async revokeTaskBatch(query: BulkBatchQuery): Promise<BulkBatchResult> {
+      checkBulkBatchQuery(query);
+      return bulkBatchResult(await retryOnDeadlock(() => revokeBatchRows(db, query)), query.limit, true);
+    },
+
+    async requeueTaskBatch(query: BulkBatchQuery): Promise<BulkBatchResult> {
+      checkBulkBatchQuery(query);
+      return bulkBatchResult(await retryOnDeadlock(() => requeueBatchRows(db, query)), query.limit, false);
+    },
+
     async deleteFinishedTasks(finishedBefore: Date, limit: number): Promise<number> {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DELETE_BATCH) {
         throw new RangeError(`deleteFinishedTasks: limit must be a whole number in 1..${MAX_DELETE_BATCH}, got ${limit}`);
@@ -416,6 +437,36 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       return countDueOutboxRows(db);
     },
 
+    async insertSchedule(schedule) {
+      if (!isUuid(schedule.id)) throw new InvalidTaskIdError(schedule.id);
+      return scheduleRowToRecord(await insertScheduleRow(db, schedule));
+    },
+
+    async getSchedule(id) {
+      if (!isUuid(id)) return undefined;
+      const row = await selectScheduleRow(db, id);
+      return row && scheduleRowToRecord(row);
+    },
+
+    async listSchedules(owner) {
+      return (await selectScheduleRows(db, owner)).map(scheduleRowToRecord);
+    },
+
+    async setSchedulePaused(id, paused, nextRunAt) {
+      if (!isUuid(id)) return undefined;
+      const row = await updateSchedulePaused(db, id, paused, nextRunAt);
+      return row && scheduleRowToRecord(row);
+    },
+
+    async deleteSchedule(id) {
+      return isUuid(id) && deleteScheduleRow(db, id);
+    },
+
+    async fireDueSchedules(limit, fire) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RangeError(`limit must be a whole number in 1..10000, got ${limit}`);
+      return fireDueScheduleRows(db, limit, fire);
+    },
+
     async ping(): Promise<void> {
       await sql`select 1`.execute(db);
     },
@@ -424,5 +475,29 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       closing ??= db.destroy();
       return closing;
     },
+  };
+}
+
+/** @throws RangeError when a bulk batch's limit, dates, cursor or owner cannot be queried. */
+function checkBulkBatchQuery(query: BulkBatchQuery): void {
+  const { limit, after, filter } = query;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BULK_BATCH) {
+    throw new RangeError(`bulk batch: limit must be a whole number in 1..${MAX_BULK_BATCH}, got ${limit}`);
+  }
+  for (const [name, bound] of [["createdAfter", filter.createdAfter], ["createdBefore", filter.createdBefore], ["after", after?.createdAt]] as const) {
+    if (bound !== undefined && Number.isNaN(bound.getTime())) throw new RangeError(`bulk batch: ${name} is an invalid Date`);
+  }
+  if (after !== undefined && !isUuid(after.id)) throw new RangeError("bulk batch: the cursor's id is not a UUID");
+}
+
+/** A bulk batch's rows as its result: the page's count, the changed tasks, and the cursor when the page was full. */
+function bulkBatchResult(rows: readonly BulkBatchRow[], limit: number, revoke: boolean): BulkBatchResult {
+  const changed = rows.flatMap((r) => (r.changed && r.row ? [{ record: taskRowToRecord(r.row), was: r.was }] : []));
+  const last = rows.at(-1);
+  return {
+    matched: rows.length,
+    changed: changed.map((c) => c.record),
+    wereRunning: revoke ? changed.filter((c) => c.was === "STARTED").map((c) => c.record.id) : [],
+    ...(rows.length === limit && last ? { next: { createdAt: last.page_created_at, id: last.page_id } } : {}),
   };
 }

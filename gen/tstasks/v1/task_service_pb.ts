@@ -15,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task_service.proto.
  */
 export const file_tstasks_v1_task_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siQgoSU3VibWl0VGFza3NSZXF1ZXN0EiwKBXRhc2tzGAEgAygLMh0udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVxdWVzdCJEChNTdWJtaXRUYXNrc1Jlc3BvbnNlEi0KB3Jlc3VsdHMYASADKAsyHC50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXN1bHQibQoQU3VibWl0VGFza1Jlc3VsdBIgCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrSAASLAoFZXJyb3IYAiABKAsyGy50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tFcnJvckgAQgkKB291dGNvbWUimAEKD1N1Ym1pdFRhc2tFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSNwoGZXJyb3JzGAMgAygLMicudHN0YXNrcy52MS5TdWJtaXRUYXNrRXJyb3IuRXJyb3JzRW50cnkaLQoLRXJyb3JzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIqCg5HZXRUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgR3YWl0GAIgASgJIjEKD0dldFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIh4KEFdhdGNoVGFza1JlcXVlc3QSCgoCaWQYASABKAkilAEKEVdhdGNoVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2tIABIsCghwcm9ncmVzcxgCIAEoCzIYLnRzdGFza3MudjEuVGFza1Byb2dyZXNzSAASJgoDbG9nGAMgASgLMhcudHN0YXNrcy52MS5UYXNrTG9nTGluZUgAQgcKBWV2ZW50IkYKEkdldFRhc2tMb2dzUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSEQoJcGFnZV9zaXplGAMgASgFIlAKE0dldFRhc2tMb2dzUmVzcG9uc2USJgoFbGluZXMYASADKAsyFy50c3Rhc2tzLnYxLlRhc2tMb2dMaW5lEhEKCXRydW5jYXRlZBgCIAEoCCLWAQoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTQoRTGlzdFRhc2tzUmVzcG9uc2USHwoFdGFza3MYASADKAsyEC50c3Rhc2tzLnYxLlRhc2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIh8KEUNhbmNlbFRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIjQKEkNhbmNlbFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIh4KEFJldHJ5VGFza1JlcXVlc3QSCgoCaWQYASABKAkiMwoRUmV0cnlUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayIWChRMaXN0VGFza1R5cGVzUmVxdWVzdCKYAQoVTGlzdFRhc2tUeXBlc1Jlc3BvbnNlEjsKBXR5cGVzGAEgAygLMiwudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UuVHlwZXNFbnRyeRpCCgpUeXBlc0VudHJ5EgsKA2tleRgBIAEoCRIjCgV2YWx1ZRgCIAEoCzIULnRzdGFza3MudjEuVGFza1R5cGU6AjgBMrsHCgtUYXNrU2VydmljZRJjCgpTdWJtaXRUYXNrEh0udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVxdWVzdBoeLnRzdGFza3MudjEuU3VibWl0VGFza1Jlc3BvbnNlIhaC0+STAhA6ASpiBHRhc2siBS90YXNrEmYKC1N1Ym1pdFRhc2tzEh4udHN0YXNrcy52MS5TdWJtaXRUYXNrc1JlcXVlc3QaHy50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tzUmVzcG9uc2UiFoLT5JMCEDoBKiILL3Rhc2s6YmF0Y2gSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EmgKCVdhdGNoVGFzaxIcLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVxdWVzdBodLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVzcG9uc2UiHJACAYLT5JMCExIRL3Rhc2sve2lkfS9ldmVudHMwARJqCgtHZXRUYXNrTG9ncxIeLnRzdGFza3MudjEuR2V0VGFza0xvZ3NSZXF1ZXN0Gh8udHN0YXNrcy52MS5HZXRUYXNrTG9nc1Jlc3BvbnNlIhqQAgGC0+STAhESDy90YXNrL3tpZH0vbG9ncxJaCglMaXN0VGFza3MSHC50c3Rhc2tzLnYxLkxpc3RUYXNrc1JlcXVlc3QaHS50c3Rhc2tzLnYxLkxpc3RUYXNrc1Jlc3BvbnNlIhCQAgGC0+STAgcSBS90YXNrEm8KCkNhbmNlbFRhc2sSHS50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVzcG9uc2UiIoLT5JMCHDoBKmIEdGFzayIRL3Rhc2sve2lkfS9jYW5jZWwSawoJUmV0cnlUYXNrEhwudHN0YXNrcy52MS5SZXRyeVRhc2tSZXF1ZXN0Gh0udHN0YXNrcy52MS5SZXRyeVRhc2tSZXNwb25zZSIhgtPkkwIbOgEqYgR0YXNrIhAvdGFzay97aWR9L3JldHJ5Em4KDUxpc3RUYXNrVHlwZXMSIC50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXF1ZXN0GiEudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UiGJACAYLT5JMCD2IFdHlwZXMSBi90YXNrc2IGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
+  fileDesc("Ch10c3Rhc2tzL3YxL3Rhc2tfc2VydmljZS5wcm90bxIKdHN0YXNrcy52MSL3AQoRU3VibWl0VGFza1JlcXVlc3QSDAoEdHlwZRgBIAEoCRIlCgRhcmdzGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgttYXhfcmV0cmllcxgDIAEoBUgAiAEBEioKBnJ1bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZGVsYXlfbXMYBSABKA0SFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0SGAoQcXVldWVfdGltZW91dF9tcxgIIAEoDUIOCgxfbWF4X3JldHJpZXMiNAoSU3VibWl0VGFza1Jlc3BvbnNlEh4KBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2siQgoSU3VibWl0VGFza3NSZXF1ZXN0EiwKBXRhc2tzGAEgAygLMh0udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVxdWVzdCJEChNTdWJtaXRUYXNrc1Jlc3BvbnNlEi0KB3Jlc3VsdHMYASADKAsyHC50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tSZXN1bHQibQoQU3VibWl0VGFza1Jlc3VsdBIgCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrSAASLAoFZXJyb3IYAiABKAsyGy50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tFcnJvckgAQgkKB291dGNvbWUimAEKD1N1Ym1pdFRhc2tFcnJvchIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSNwoGZXJyb3JzGAMgAygLMicudHN0YXNrcy52MS5TdWJtaXRUYXNrRXJyb3IuRXJyb3JzRW50cnkaLQoLRXJyb3JzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIqCg5HZXRUYXNrUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgR3YWl0GAIgASgJIjEKD0dldFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIh4KEFdhdGNoVGFza1JlcXVlc3QSCgoCaWQYASABKAkilAEKEVdhdGNoVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEC50c3Rhc2tzLnYxLlRhc2tIABIsCghwcm9ncmVzcxgCIAEoCzIYLnRzdGFza3MudjEuVGFza1Byb2dyZXNzSAASJgoDbG9nGAMgASgLMhcudHN0YXNrcy52MS5UYXNrTG9nTGluZUgAQgcKBWV2ZW50IkYKEkdldFRhc2tMb2dzUmVxdWVzdBIKCgJpZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSEQoJcGFnZV9zaXplGAMgASgFIlAKE0dldFRhc2tMb2dzUmVzcG9uc2USJgoFbGluZXMYASADKAsyFy50c3Rhc2tzLnYxLlRhc2tMb2dMaW5lEhEKCXRydW5jYXRlZBgCIAEoCCLWAQoQTGlzdFRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCRIxCg1jcmVhdGVkX2FmdGVyGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTQoRTGlzdFRhc2tzUmVzcG9uc2USHwoFdGFza3MYASADKAsyEC50c3Rhc2tzLnYxLlRhc2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIh8KEUNhbmNlbFRhc2tSZXF1ZXN0EgoKAmlkGAEgASgJIjQKEkNhbmNlbFRhc2tSZXNwb25zZRIeCgR0YXNrGAEgASgLMhAudHN0YXNrcy52MS5UYXNrIh4KEFJldHJ5VGFza1JlcXVlc3QSCgoCaWQYASABKAkiMwoRUmV0cnlUYXNrUmVzcG9uc2USHgoEdGFzaxgBIAEoCzIQLnRzdGFza3MudjEuVGFzayLNAQoSQ2FuY2VsVGFza3NSZXF1ZXN0EgwKBHR5cGUYASABKAkSJgoGc3RhdHVzGAIgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEjEKDWNyZWF0ZWRfYWZ0ZXIYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmNyZWF0ZWRfYmVmb3JlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVsaW1pdBgFIAEoBRILCgNhbGwYBiABKAgiSgoTQ2FuY2VsVGFza3NSZXNwb25zZRIPCgdtYXRjaGVkGAEgASgFEhEKCWNhbmNlbGxlZBgCIAEoBRIPCgdza2lwcGVkGAMgASgFIswBChFSZXRyeVRhc2tzUmVxdWVzdBIMCgR0eXBlGAEgASgJEiYKBnN0YXR1cxgCIAEoDjIWLnRzdGFza3MudjEuVGFza1N0YXR1cxIxCg1jcmVhdGVkX2FmdGVyGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5jcmVhdGVkX2JlZm9yZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGltaXQYBSABKAUSCwoDYWxsGAYgASgIIkcKElJldHJ5VGFza3NSZXNwb25zZRIPCgdtYXRjaGVkGAEgASgFEg8KB3JldHJpZWQYAiABKAUSDwoHc2tpcHBlZBgDIAEoBSIWChRMaXN0VGFza1R5cGVzUmVxdWVzdCKYAQoVTGlzdFRhc2tUeXBlc1Jlc3BvbnNlEjsKBXR5cGVzGAEgAygLMiwudHN0YXNrcy52MS5MaXN0VGFza1R5cGVzUmVzcG9uc2UuVHlwZXNFbnRyeRpCCgpUeXBlc0VudHJ5EgsKA2tleRgBIAEoCRIjCgV2YWx1ZRgCIAEoCzIULnRzdGFza3MudjEuVGFza1R5cGU6AjgBMokJCgtUYXNrU2VydmljZRJjCgpTdWJtaXRUYXNrEh0udHN0YXNrcy52MS5TdWJtaXRUYXNrUmVxdWVzdBoeLnRzdGFza3MudjEuU3VibWl0VGFza1Jlc3BvbnNlIhaC0+STAhA6ASpiBHRhc2siBS90YXNrEmYKC1N1Ym1pdFRhc2tzEh4udHN0YXNrcy52MS5TdWJtaXRUYXNrc1JlcXVlc3QaHy50c3Rhc2tzLnYxLlN1Ym1pdFRhc2tzUmVzcG9uc2UiFoLT5JMCEDoBKiILL3Rhc2s6YmF0Y2gSXwoHR2V0VGFzaxIaLnRzdGFza3MudjEuR2V0VGFza1JlcXVlc3QaGy50c3Rhc2tzLnYxLkdldFRhc2tSZXNwb25zZSIbkAIBgtPkkwISYgR0YXNrEgovdGFzay97aWR9EmgKCVdhdGNoVGFzaxIcLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVxdWVzdBodLnRzdGFza3MudjEuV2F0Y2hUYXNrUmVzcG9uc2UiHJACAYLT5JMCExIRL3Rhc2sve2lkfS9ldmVudHMwARJqCgtHZXRUYXNrTG9ncxIeLnRzdGFza3MudjEuR2V0VGFza0xvZ3NSZXF1ZXN0Gh8udHN0YXNrcy52MS5HZXRUYXNrTG9nc1Jlc3BvbnNlIhqQAgGC0+STAhESDy90YXNrL3tpZH0vbG9ncxJaCglMaXN0VGFza3MSHC50c3Rhc2tzLnYxLkxpc3RUYXNrc1JlcXVlc3QaHS50c3Rhc2tzLnYxLkxpc3RUYXNrc1Jlc3BvbnNlIhCQAgGC0+STAgcSBS90YXNrEm8KCkNhbmNlbFRhc2sSHS50c3Rhc2tzLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh4udHN0YXNrcy52MS5DYW5jZWxUYXNrUmVzcG9uc2UiIoLT5JMCHDoBKmIEdGFzayIRL3Rhc2sve2lkfS9jYW5jZWwSawoJUmV0cnlUYXNrEhwudHN0YXNrcy52MS5SZXRyeVRhc2tSZXF1ZXN0Gh0udHN0YXNrcy52MS5SZXRyeVRhc2tSZXNwb25zZSIhgtPkkwIbOgEqYgR0YXNrIhAvdGFzay97aWR9L3JldHJ5EmcKC0NhbmNlbFRhc2tzEh4udHN0YXNrcy52MS5DYW5jZWxUYXNrc1JlcXVlc3QaHy50c3Rhc2tzLnYxLkNhbmNlbFRhc2tzUmVzcG9uc2UiF4LT5JMCEToBKiIML3Rhc2s6Y2FuY2VsEmMKClJldHJ5VGFza3MSHS50c3Rhc2tzLnYxLlJldHJ5VGFza3NSZXF1ZXN0Gh4udHN0YXNrcy52MS5SZXRyeVRhc2tzUmVzcG9uc2UiFoLT5JMCEDoBKiILL3Rhc2s6cmV0cnkSbgoNTGlzdFRhc2tUeXBlcxIgLnRzdGFza3MudjEuTGlzdFRhc2tUeXBlc1JlcXVlc3QaIS50c3Rhc2tzLnYxLkxpc3RUYXNrVHlwZXNSZXNwb25zZSIYkAIBgtPkkwIPYgV0eXBlcxIGL3Rhc2tzYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp, file_tstasks_v1_task]);
 
 /**
  * @generated from message tstasks.v1.SubmitTaskRequest
@@ -516,6 +516,182 @@ export const RetryTaskResponseSchema: GenMessage<RetryTaskResponse> = /*@__PURE_
   messageDesc(file_tstasks_v1_task_service, 17);
 
 /**
+ * @generated from message tstasks.v1.CancelTasksRequest
+ */
+export type CancelTasksRequest = Message<"tstasks.v1.CancelTasksRequest"> & {
+  /**
+   * Only tasks of this type (exact match); empty for all.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * Only tasks in this status; UNSPECIFIED for all.
+   *
+   * @generated from field: tstasks.v1.TaskStatus status = 2;
+   */
+  status: TaskStatus;
+
+  /**
+   * Only tasks created at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp created_after = 3;
+   */
+  createdAfter?: Timestamp | undefined;
+
+  /**
+   * Only tasks created before this time.
+   *
+   * @generated from field: google.protobuf.Timestamp created_before = 4;
+   */
+  createdBefore?: Timestamp | undefined;
+
+  /**
+   * Cancel at most this many tasks (the newest matching first); 0: all.
+   *
+   * @generated from field: int32 limit = 5;
+   */
+  limit: number;
+
+  /**
+   * Must be true to act on every task (the caller's, an admin's all) with
+   * no filter set, so that a forgotten filter cancels nothing.
+   *
+   * @generated from field: bool all = 6;
+   */
+  all: boolean;
+};
+
+/**
+ * Describes the message tstasks.v1.CancelTasksRequest.
+ * Use `create(CancelTasksRequestSchema)` to create a new message.
+ */
+export const CancelTasksRequestSchema: GenMessage<CancelTasksRequest> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 18);
+
+/**
+ * @generated from message tstasks.v1.CancelTasksResponse
+ */
+export type CancelTasksResponse = Message<"tstasks.v1.CancelTasksResponse"> & {
+  /**
+   * Tasks that matched the filter and were looked at.
+   *
+   * @generated from field: int32 matched = 1;
+   */
+  matched: number;
+
+  /**
+   * Of those, tasks moved to REVOKED by this call.
+   *
+   * @generated from field: int32 cancelled = 2;
+   */
+  cancelled: number;
+
+  /**
+   * Of those, tasks left alone: already final (matched - cancelled).
+   *
+   * @generated from field: int32 skipped = 3;
+   */
+  skipped: number;
+};
+
+/**
+ * Describes the message tstasks.v1.CancelTasksResponse.
+ * Use `create(CancelTasksResponseSchema)` to create a new message.
+ */
+export const CancelTasksResponseSchema: GenMessage<CancelTasksResponse> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 19);
+
+/**
+ * @generated from message tstasks.v1.RetryTasksRequest
+ */
+export type RetryTasksRequest = Message<"tstasks.v1.RetryTasksRequest"> & {
+  /**
+   * Only tasks of this type (exact match); empty for all.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * Only tasks in this status; UNSPECIFIED for all (only FAILURE and
+   * REVOKED ones are retried).
+   *
+   * @generated from field: tstasks.v1.TaskStatus status = 2;
+   */
+  status: TaskStatus;
+
+  /**
+   * Only tasks created at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp created_after = 3;
+   */
+  createdAfter?: Timestamp | undefined;
+
+  /**
+   * Only tasks created before this time.
+   *
+   * @generated from field: google.protobuf.Timestamp created_before = 4;
+   */
+  createdBefore?: Timestamp | undefined;
+
+  /**
+   * Retry at most this many tasks (the newest matching first); 0: all.
+   *
+   * @generated from field: int32 limit = 5;
+   */
+  limit: number;
+
+  /**
+   * Must be true to act on every task with no filter set (see CancelTasksRequest).
+   *
+   * @generated from field: bool all = 6;
+   */
+  all: boolean;
+};
+
+/**
+ * Describes the message tstasks.v1.RetryTasksRequest.
+ * Use `create(RetryTasksRequestSchema)` to create a new message.
+ */
+export const RetryTasksRequestSchema: GenMessage<RetryTasksRequest> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 20);
+
+/**
+ * @generated from message tstasks.v1.RetryTasksResponse
+ */
+export type RetryTasksResponse = Message<"tstasks.v1.RetryTasksResponse"> & {
+  /**
+   * Tasks that matched the filter and were looked at.
+   *
+   * @generated from field: int32 matched = 1;
+   */
+  matched: number;
+
+  /**
+   * Of those, tasks put back to PENDING and queued again by this call.
+   *
+   * @generated from field: int32 retried = 2;
+   */
+  retried: number;
+
+  /**
+   * Of those, tasks left alone: not FAILURE or REVOKED (matched - retried).
+   *
+   * @generated from field: int32 skipped = 3;
+   */
+  skipped: number;
+};
+
+/**
+ * Describes the message tstasks.v1.RetryTasksResponse.
+ * Use `create(RetryTasksResponseSchema)` to create a new message.
+ */
+export const RetryTasksResponseSchema: GenMessage<RetryTasksResponse> = /*@__PURE__*/
+  messageDesc(file_tstasks_v1_task_service, 21);
+
+/**
  * @generated from message tstasks.v1.ListTaskTypesRequest
  */
 export type ListTaskTypesRequest = Message<"tstasks.v1.ListTaskTypesRequest"> & {
@@ -526,7 +702,7 @@ export type ListTaskTypesRequest = Message<"tstasks.v1.ListTaskTypesRequest"> & 
  * Use `create(ListTaskTypesRequestSchema)` to create a new message.
  */
 export const ListTaskTypesRequestSchema: GenMessage<ListTaskTypesRequest> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 18);
+  messageDesc(file_tstasks_v1_task_service, 22);
 
 /**
  * @generated from message tstasks.v1.ListTaskTypesResponse
@@ -543,7 +719,7 @@ export type ListTaskTypesResponse = Message<"tstasks.v1.ListTaskTypesResponse"> 
  * Use `create(ListTaskTypesResponseSchema)` to create a new message.
  */
 export const ListTaskTypesResponseSchema: GenMessage<ListTaskTypesResponse> = /*@__PURE__*/
-  messageDesc(file_tstasks_v1_task_service, 19);
+  messageDesc(file_tstasks_v1_task_service, 23);
 
 /**
  * Submit tasks, read their state and results, and discover task types.
@@ -645,6 +821,36 @@ export const TaskService: GenService<{
     methodKind: "unary";
     input: typeof RetryTaskRequestSchema;
     output: typeof RetryTaskResponseSchema;
+  },
+  /**
+   * Cancels every task matching the filter as CancelTask would, each one:
+   * PENDING, RETRY and STARTED tasks end REVOKED (running ones get their
+   * signal aborted); tasks already final are skipped. Needs a token: a
+   * caller acts on its own tasks, an admin on everyone's. Works in batches
+   * (one transaction each, newest tasks first); if one fails the call fails
+   * (Unavailable) and the tasks of earlier batches stay cancelled: calling
+   * again is safe, it skips what is final. An empty filter is refused
+   * (InvalidArgument) unless `all` is true.
+   *
+   * @generated from rpc tstasks.v1.TaskService.CancelTasks
+   */
+  cancelTasks: {
+    methodKind: "unary";
+    input: typeof CancelTasksRequestSchema;
+    output: typeof CancelTasksResponseSchema;
+  },
+  /**
+   * Retries every FAILURE or REVOKED task matching the filter as RetryTask
+   * would, each one (a new attempt, queued through the outbox); tasks in any
+   * other status are skipped. Token, ownership, batches, failures and the
+   * empty filter as for CancelTasks.
+   *
+   * @generated from rpc tstasks.v1.TaskService.RetryTasks
+   */
+  retryTasks: {
+    methodKind: "unary";
+    input: typeof RetryTasksRequestSchema;
+    output: typeof RetryTasksResponseSchema;
   },
   /**
    * Every task type registered by a worker, keyed by name.
