@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
@@ -12,14 +13,18 @@ import { openPgliteDatabase } from "../../core/store/pglite/pglite-database.js";
 import type { UserRecord } from "../../core/store/users/user-record.js";
 import { verifyPassword } from "../auth/password-hash.js";
 import { openUserDatabase } from "./open-user-database.js";
+import { runUsersCli } from "./run-users-cli.js";
 import { freshPgliteDataDir } from "../../test/support/pglite-template.js";
 import type { ListedUser } from "./format-users.js";
 
-// `npm run users` end to end: the real entry point as a child process, on a
-// private Postgres and on an embedded store in a temp folder.
+// `npm run users` end to end, on a private Postgres and on an embedded store
+// in a temp folder. Most runs go through the command's own entry function
+// (runUsersCli, what main.ts calls) in this process, with its standard
+// streams and environment handed in: a child process per run cost about two
+// seconds of start-up each. The last tests spawn the real `npm run users`,
+// to cover the package.json script, main.ts and the exit status it sets.
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 
 interface CliResult {
   code: number | null;
@@ -53,8 +58,32 @@ function run(command: string, args: string[], target: Target, input = ""): Promi
   });
 }
 
-function users(target: Target, args: string[], input?: string): Promise<CliResult> {
-  return run(process.execPath, ["--import", "tsx", MAIN, ...args], target, input);
+/** Runs `npm run --silent users -- ARGS` as a child process (the real bin, its exit status). */
+function npmRunUsers(target: Target, args: string[], input?: string): Promise<CliResult> {
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  return run(npm, ["run", "--silent", "users", "--", ...args], target, input);
+}
+
+/** A stream that keeps what is written to it, as text. */
+class TextSink extends Writable {
+  text = "";
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/**
+ * Runs `npm run users -- ARGS` in this process, as main.ts does: `input` is
+ * all of standard input (a pipe that then ends; empty when omitted), the
+ * environment is this process's with only `target`'s database setting.
+ */
+async function users(target: Target, args: string[], input = ""): Promise<CliResult> {
+  const stdout = new TextSink();
+  const stderr = new TextSink();
+  const stdin = Readable.from(input === "" ? [] : [Buffer.from(input)]);
+  const code = await runUsersCli(args, { stdin, stdout, stderr, env: envFor(target) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Reads a user straight from the database, opened and closed around the read (the embedded store allows one opener). */
@@ -237,15 +266,16 @@ describe("npm run users", () => {
     assert.equal(result.stderr.trim().split("\n").length, 1);
   });
 
-  test("an embedded store held by a running tstasks: clear error, exit 1, the holder unharmed", async () => {
+  test("an embedded store held by a running tstasks: clear error, exit 1 from the real bin, the holder unharmed", async () => {
     const dataDir = join(temp.path, "held");
     const holder = await openPgliteDatabase({ dataDir });
     try {
-      const result = await users({ TSTASKS_DATA_DIR: dataDir }, ["add", "erin"], "pw\n");
+      // A separate process, as in real use: the lock names this (the holder's) process.
+      const result = await npmRunUsers({ TSTASKS_DATA_DIR: dataDir }, ["add", "erin"], "pw\n");
       expectExit(result, 1);
       assert.match(
         result.stderr,
-        /^users: the embedded store in .*held is in use by a running tstasks \(process \d+\); stop it first, or use DATABASE_URL\n$/,
+        new RegExp(`^users: the embedded store in .*held is in use by a running tstasks \\(process ${process.pid}\\); stop it first, or use DATABASE_URL\n$`),
       );
       await sql`select 1`.execute(holder.db);
     } finally {
@@ -255,11 +285,15 @@ describe("npm run users", () => {
     expectExit(await users({ TSTASKS_DATA_DIR: dataDir }, ["add", "erin"], "pw\n"), 0);
   });
 
-  test("the package.json script runs it: npm run --silent users -- …", async () => {
+  test("the package.json script runs it: npm run --silent users -- … (exit 0, stdin read, stdout written)", async () => {
     const t = { TSTASKS_DATA_DIR: join(temp.path, "via-npm") };
-    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    expectExit(await run(npm, ["run", "--silent", "users", "--", "add", "fay", "--role", "admin"], t, "fay-pw\n"), 0);
-    const listed = await run(npm, ["run", "--silent", "users", "--", "list", "--json"], t);
+    const added = await npmRunUsers(t, ["add", "fay", "--role", "admin"], "fay-pw\n");
+    expectExit(added, 0);
+    assert.match(added.stdout, /^added user "fay" \(roles: admin; allowed tasks: -\)\n$/);
+    const stored = await storedUser(t, "fay");
+    assert.ok(stored);
+    assert.equal(await verifyPassword("fay-pw", stored.passwordHash), true);
+    const listed = await users(t, ["list", "--json"]);
     expectExit(listed, 0);
     assert.deepEqual(
       (JSON.parse(listed.stdout) as ListedUser[]).map((u) => [u.name, u.roles]),
