@@ -9,7 +9,7 @@ import { makeTempDir } from "../../../test/harness/temp-dir.js";
 import { freshPgliteDataDir } from "../../../test/support/pglite-template.js";
 import type { TempDir } from "../../../test/harness/temp-dir.js";
 import { createMigrationProvider, migrateToLatest } from "../postgres/migrate-to-latest.js";
-import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
+import { describeTaskStoreContract, newTask, type ContractBackend } from "../task-store-contract.js";
 import { describeBulkActionContract } from "../bulk-actions-contract.js";
 import { describeScheduleStoreContract } from "../schedule-store-contract.js";
 import { DataDirLockedError, LOCK_FILE_NAME } from "./data-dir-lock.js";
@@ -34,10 +34,12 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-// The same behaviour tests as the Postgres store, on PGlite persisted in a
-// folder (as `npm start` runs it); withDb reaches the store's own session.
-describeTaskStoreContract("PGlite store", async () => {
-  // A copy of the migrated template the e2e stacks use: initdb takes seconds, a copy a fraction of that.
+/**
+ * A fresh, empty PGlite store persisted in a folder (as `npm start` runs it),
+ * opened for each contract group; withDb reaches the store's own session.
+ * A copy of the migrated template the e2e stacks use: initdb takes seconds, a copy a fraction of that.
+ */
+async function openContractBackend(): Promise<ContractBackend> {
   const dataDir = await freshPgliteDataDir();
   const database = await openPgliteDatabase({ dataDir });
   return {
@@ -48,38 +50,13 @@ describeTaskStoreContract("PGlite store", async () => {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-});
+}
 
-describeBulkActionContract("PGlite store: bulk actions", async () => {
-  const dataDir = await freshPgliteDataDir();
-  const database = await openPgliteDatabase({ dataDir });
-  return {
-    store: await createTaskStoreOnPglite(database),
-    withDb: (fn) => fn(database.db),
-    cleanup: async () => {
-      await database.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-});
-
+// The same behaviour tests as the Postgres store.
+describeTaskStoreContract("PGlite store", openContractBackend);
+describeBulkActionContract("PGlite store: bulk actions", openContractBackend);
 // SKIP LOCKED has nothing to skip on PGlite's one session: a second round waits for the first.
-describeScheduleStoreContract(
-  "PGlite store: schedules",
-  async () => {
-    const dataDir = await freshPgliteDataDir();
-    const database = await openPgliteDatabase({ dataDir });
-    return {
-      store: await createTaskStoreOnPglite(database),
-      withDb: (fn) => fn(database.db),
-      cleanup: async () => {
-        await database.close();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  },
-  false,
-);
+describeScheduleStoreContract("PGlite store: schedules", openContractBackend, false);
 
 describe("PGlite only", () => {
   test("data persists across close and reopen of the same folder; the lock file goes on close", async () => {

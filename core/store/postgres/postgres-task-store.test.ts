@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Migrator, sql } from "kysely";
 import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
-import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
+import { describeTaskStoreContract, newTask, type ContractBackend } from "../task-store-contract.js";
 import { describeBulkActionContract } from "../bulk-actions-contract.js";
 import { describeScheduleStoreContract } from "../schedule-store-contract.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
@@ -119,33 +119,20 @@ describe("migrations", () => {
   });
 });
 
+/** A fresh, migrated database of its own with a store on it, opened for each contract group. */
+async function openContractBackend(): Promise<ContractBackend> {
+  const url = await freshDatabase();
+  return {
+    store: await createPostgresTaskStore({ databaseUrl: url }),
+    withDb: (fn) => withDb(url, fn),
+    cleanup: async () => {},
+  };
+}
+
 // Store behaviour shared with every backend; each group gets a fresh database.
-describeTaskStoreContract("Postgres store", async () => {
-  const url = await freshDatabase();
-  return {
-    store: await createPostgresTaskStore({ databaseUrl: url }),
-    withDb: (fn) => withDb(url, fn),
-    cleanup: async () => {},
-  };
-});
-
-describeBulkActionContract("Postgres store: bulk actions", async () => {
-  const url = await freshDatabase();
-  return {
-    store: await createPostgresTaskStore({ databaseUrl: url }),
-    withDb: (fn) => withDb(url, fn),
-    cleanup: async () => {},
-  };
-});
-
-describeScheduleStoreContract(
-  "Postgres store: schedules",
-  async () => {
-    const url = await freshDatabase();
-    return { store: await createPostgresTaskStore({ databaseUrl: url }), withDb: (fn) => withDb(url, fn), cleanup: async () => {} };
-  },
-  true,
-);
+describeTaskStoreContract("Postgres store", openContractBackend);
+describeBulkActionContract("Postgres store: bulk actions", openContractBackend);
+describeScheduleStoreContract("Postgres store: schedules", openContractBackend, true);
 
 describe("insertTasks and result retention", () => {
   test("a repeated key whose earlier task is deleted between the skipped insert and its lookup inserts the task after all", async () => {
