@@ -20,9 +20,13 @@ function get(port: number, agent: Agent): Promise<string> {
 
 test("close() ends idle keep-alive connections at once and lets a request in flight finish", async () => {
   let release: () => void = () => {};
+  // Resolves once the slow server has the request in hand (then it is surely in flight).
+  let arrived: () => void = () => {};
+  const inHand = new Promise<void>((resolve) => (arrived = resolve));
   const server = createOnePortServer((_req, res) => res.end("ok"));
   const slow = createOnePortServer((_req, res) => {
     release = () => res.end("late");
+    arrived();
   });
   const port = await server.listen(0, "127.0.0.1");
   const slowPort = await slow.listen(0, "127.0.0.1");
@@ -34,7 +38,7 @@ test("close() ends idle keep-alive connections at once and lets a request in fli
     assert.ok(Date.now() - started < 5_000, `close() waited ${Date.now() - started} ms for an idle connection`);
 
     const inFlight = get(slowPort, agent);
-    await new Promise((r) => setTimeout(r, 200));
+    await inHand;
     const closed = slow.close(30_000);
     release();
     assert.equal(await inFlight, "late", "the answer in flight was delivered");
