@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { ConfigError } from "../../core/config/env-config.js";
 import { verifyPassword } from "./password-hash.js";
@@ -9,19 +10,24 @@ import { seedAdminFromEnv } from "./seed-admin.js";
 import { silentLogger } from "../../core/log/default-logger.js";
 import type { Logger } from "../../core/log/logger.js";
 import { captureLog } from "../../test/support/capture-log.js";
+import { freshPgliteDataDir } from "../../test/support/pglite-template.js";
 import { createUserStoreOnKysely } from "../../core/store/users/user-store-on-kysely.js";
 import type { UserStore } from "../../core/store/users/user-store.js";
 
 let database: PgliteDatabase;
+let dataDir: string | undefined;
 let users: UserStore;
 
 before(async () => {
-  database = await openPgliteDatabase();
+  // A copy of the migrated template (an in-memory store would run initdb and every migration: seconds).
+  dataDir = await freshPgliteDataDir();
+  database = await openPgliteDatabase({ dataDir });
   await migrateToLatest(database.db);
   users = createUserStoreOnKysely(database.db);
 });
 after(async () => {
   await database?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** A logger whose lines the test reads back: `lines()` gives each line's raw JSON text. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
 import { describe, test } from "node:test";
 import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
+import { freshPgliteDataDir } from "../../../test/support/pglite-template.js";
 import { Migrator, sql } from "kysely";
 import { openPgliteDatabase } from "../pglite/pglite-database.js";
 import { createKyselyForUrl } from "../postgres/kysely-for-url.js";
@@ -18,11 +20,20 @@ describeUserStoreContract("Postgres user store", async () => {
   return { users: createUserStoreOnKysely(db), db, close: () => db.destroy() };
 });
 
-// In-memory PGlite runs the same migrations and SQL.
+// PGlite runs the same migrations and SQL: a copy of the migrated template
+// per group (an in-memory store would run initdb and every migration: seconds).
 describeUserStoreContract("PGlite user store", async () => {
-  const database = await openPgliteDatabase();
+  const dataDir = await freshPgliteDataDir();
+  const database = await openPgliteDatabase({ dataDir });
   await migrateToLatest(database.db);
-  return { users: createUserStoreOnKysely(database.db), db: database.db, close: () => database.close() };
+  return {
+    users: createUserStoreOnKysely(database.db),
+    db: database.db,
+    close: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 });
 
 describe("users migration", () => {
