@@ -27,6 +27,22 @@ function freshFolder(): string {
   return join(temp.path, `store-${++folderCount}`, "nested");
 }
 
+const templateCopies: string[] = [];
+after(async () => {
+  for (const dir of templateCopies) await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * A copy of the migrated template (see freshPgliteDataDir), removed after the
+ * file's tests: for tests that need a store in a folder but not its creation,
+ * which (initdb and every migration) takes seconds.
+ */
+async function migratedFolder(): Promise<string> {
+  const dir = await freshPgliteDataDir();
+  templateCopies.push(dir);
+  return dir;
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -94,7 +110,7 @@ describe("PGlite only", () => {
   });
 
   test("a second open of a folder a live store holds fails clearly, and the first store is unharmed", async () => {
-    const dataDir = freshFolder();
+    const dataDir = await migratedFolder();
     const first = await createPgliteTaskStore({ dataDir });
     try {
       const task = newTask();
@@ -119,8 +135,7 @@ describe("PGlite only", () => {
   });
 
   test("a lock file left by a dead process is taken over", async () => {
-    const dataDir = freshFolder();
-    await (await createPgliteTaskStore({ dataDir })).close();
+    const dataDir = await migratedFolder();
     const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
     await once(child, "exit");
     assert.ok(child.pid);
@@ -163,7 +178,7 @@ describe("PGlite only", () => {
   });
 
   test("many concurrent callers (inserting, claiming, finishing, listing) neither deadlock nor interleave", async () => {
-    const store = await createPgliteTaskStore({ dataDir: freshFolder() });
+    const store = await createPgliteTaskStore({ dataDir: await migratedFolder() });
     try {
       const batches = Array.from({ length: 40 }, (_, b) => Array.from({ length: 25 }, (_, i) => newTask({ args: { b, i } })));
       // Each batch: insert, claim, finish, all batches at once, plus readers.
