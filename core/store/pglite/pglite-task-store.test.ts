@@ -12,6 +12,7 @@ import { createMigrationProvider, migrateToLatest } from "../postgres/migrate-to
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
 import { describeBulkActionContract } from "../bulk-actions-contract.js";
 import { describeScheduleStoreContract } from "../schedule-store-contract.js";
+import { describeGroupStoreContract } from "../group-store-contract.js";
 import { DataDirLockedError, LOCK_FILE_NAME } from "./data-dir-lock.js";
 import { openPgliteDatabase } from "./pglite-database.js";
 import { createPgliteTaskStore, createTaskStoreOnPglite } from "./pglite-task-store.js";
@@ -51,6 +52,19 @@ describeTaskStoreContract("PGlite store", async () => {
 });
 
 describeBulkActionContract("PGlite store: bulk actions", async () => {
+  const dataDir = await freshPgliteDataDir();
+  const database = await openPgliteDatabase({ dataDir });
+  return {
+    store: await createTaskStoreOnPglite(database),
+    withDb: (fn) => fn(database.db),
+    cleanup: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+describeGroupStoreContract("PGlite store: groups", async () => {
   const dataDir = await freshPgliteDataDir();
   const database = await openPgliteDatabase({ dataDir });
   return {

@@ -5,6 +5,7 @@ import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
 import { describeTaskStoreContract, newTask } from "../task-store-contract.js";
 import { describeBulkActionContract } from "../bulk-actions-contract.js";
 import { describeScheduleStoreContract } from "../schedule-store-contract.js";
+import { describeGroupStoreContract } from "../group-store-contract.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
 import { MigrationError, createMigrationProvider, migrateToLatest } from "./migrate-to-latest.js";
 import { createPostgresTaskStore, createTaskStoreOnKysely } from "./postgres-task-store.js";
@@ -136,6 +137,11 @@ describeBulkActionContract("Postgres store: bulk actions", async () => {
     withDb: (fn) => withDb(url, fn),
     cleanup: async () => {},
   };
+});
+
+describeGroupStoreContract("Postgres store: groups", async () => {
+  const url = await freshDatabase();
+  return { store: await createPostgresTaskStore({ databaseUrl: url }), withDb: (fn) => withDb(url, fn), cleanup: async () => {} };
 });
 
 describeScheduleStoreContract(
