@@ -5,6 +5,8 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { GroupService, GroupStatus } from "../../gen/tstasks/v1/group_service_pb.js";
 import { TaskStatus } from "../../gen/tstasks/v1/task_pb.js";
 import { waitUntil } from "../harness/wait-until.js";
+import { argumentErrors, Code, ConnectError, createTasksClient } from "../../client/index.js";
+import { runTstasks } from "../support/cli-process.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
@@ -226,5 +228,63 @@ for (const backend of BACKENDS) describe(`groups [${backend}]`, () => {
     const missing = await fetch(`${url}/groups/${group.id}/events`, { headers: auth["bob"] });
     assert.equal(missing.status, 404);
     await missing.text();
+  });
+
+  it("the TypeScript client: groups.submit, get, watch, results, cancel, retry", async () => {
+    const tasks = createTasksClient({ baseUrl: url, token: auth["alice"]!.authorization!.slice("Bearer ".length) });
+    const members = Array.from({ length: 25 }, (_, i) => ({ x: i, y: i, fail: i === 5 }));
+    const submitted = await tasks.groups.submit({ type: "test.groups.failIf", members, gather: { type: "test.groups.sum", args: { label: "client" } } });
+    assert.equal(submitted.total, 25);
+    assert.match(submitted.idempotencyKey, /^run-/, "the client gives every submit a key, so a retry never stores it twice");
+    let last;
+    for await (const g of tasks.groups.watch(submitted.id)) last = g;
+    assert.deepEqual([last?.status, last?.gatherStatus, last?.counts.SUCCESS, last?.counts.FAILURE], ["FAILURE", "SUCCESS", 24, 1]);
+    const all = [];
+    for await (const m of tasks.groups.results(submitted.id, { pageSize: 10 })) all.push(m);
+    assert.deepEqual(all.map((m) => m.index), Array.from({ length: 25 }, (_, i) => i));
+    assert.equal(all[7]?.result, 14);
+    assert.equal(all[5]?.status, "FAILURE");
+    assert.equal(all[5]?.error?.type, "NonRetryableError");
+    const page = await tasks.groups.get(submitted.id, { pageSize: 20 });
+    assert.equal(page.members.length, 20);
+    assert.ok(page.nextPageToken);
+    assert.deepEqual(await tasks.groups.retry(submitted.id), { retried: 1, skipped: 24 });
+    for await (const g of tasks.groups.watch(submitted.id)) last = g;
+    assert.equal(last?.status, "SUCCESS");
+    assert.deepEqual(await tasks.groups.cancel(submitted.id), { cancelled: 0, skipped: 25 });
+    await assert.rejects(tasks.groups.get("00000000-0000-4000-8000-000000000000"), (e) => ConnectError.from(e).code === Code.NotFound);
+    await assert.rejects(
+      tasks.groups.submit({ type: "test.main.add", members: [{ x: 1 }] }),
+      (e) => ConnectError.from(e).code === Code.InvalidArgument && argumentErrors(e)?.["members[0].y"] === "is required",
+    );
+  });
+
+  it("the CLI: tstasks group submit, get, watch, results, cancel, retry, and its exit codes", async () => {
+    const env = { TSTASKS_URL: url, TSTASKS_TOKEN: auth["bob"]!.authorization!.slice("Bearer ".length) };
+    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ x: i, y: 1 })).join("\n");
+    const submitted = await runTstasks(["group", "submit", "test.main.add", "--members", "-", "--gather", "test.groups.sum", "--gather-json", '{"label":"cli"}'], { env, stdin: lines });
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = submitted.stdout.trim();
+    const watched = await runTstasks(["group", "watch", id], { env });
+    assert.equal(watched.code, 0, watched.stderr);
+    assert.match(watched.stdout.trim().split("\n").at(-1)!, /^SUCCESS 100\.0% of 12 .*success 12 .*gather \S+ SUCCESS$/);
+    const shown = await runTstasks(["group", "get", id], { env });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^id: /);
+    assert.match(shown.stdout, /INDEX +TASK +STATUS +RESULT/);
+    const results = await runTstasks(["group", "results", id], { env });
+    assert.deepEqual(results.stdout.trim().split("\n").map((l) => JSON.parse(l).result), Array.from({ length: 12 }, (_, i) => i + 1));
+    const retried = await runTstasks(["group", "retry", id, "--output", "json"], { env });
+    assert.deepEqual(JSON.parse(retried.stdout), { retried: 0, skipped: 12 });
+    const cancelled = await runTstasks(["group", "cancel", id], { env });
+    assert.equal(cancelled.stdout.trim(), "cancelled 0, skipped 12");
+    const inline = await runTstasks(["group", "submit", "test.groups.failIf", "-m", '{"x":1,"y":1,"fail":true}'], { env });
+    assert.equal(inline.code, 0, inline.stderr);
+    assert.equal((await runTstasks(["group", "watch", inline.stdout.trim()], { env })).code, 1, "a FAILURE group exits 1");
+    assert.equal((await runTstasks(["group", "get", "00000000-0000-4000-8000-000000000000"], { env })).code, 3);
+    const bad = await runTstasks(["group", "submit", "test.main.add", "-m", '{"x":"a","y":1}'], { env });
+    assert.equal(bad.code, 4);
+    assert.match(bad.stderr, /members\[0\]\.x/);
+    assert.equal((await runTstasks(["group", "submit", "test.main.add"], { env })).code, 2);
   });
 });
