@@ -13,10 +13,14 @@ export interface WatchGroupOptions {
   pollMs?: number;
 }
 
-/** Whether a watch of this group is over: the group final, and its gather task (if one was made) final too. */
+/**
+ * Whether a watch of this group is over: the group final, and its gather
+ * task (if one was made) final too, or gone (result retention deleted it:
+ * it is inserted in the transaction that names it, so it is never "not yet there").
+ */
 export function groupWatchDone(view: GroupView): boolean {
   if (view.group.status === "RUNNING") return false;
-  return view.group.gatherTaskId === null || (view.gatherStatus !== undefined && isFinalStatus(view.gatherStatus));
+  return view.group.gatherTaskId === null || view.gatherStatus === undefined || isFinalStatus(view.gatherStatus);
 }
 
 /**
