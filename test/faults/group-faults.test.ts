@@ -97,12 +97,13 @@ describe("group faults [real]", { concurrency: false }, () => {
     const started = Date.now();
     const f = await open("last-member");
     try {
-      // Delays from "killed before the outcome is written" (0 ms) to "after it committed" (200 ms).
-      for (const killAfterReturnMs of [0, 5, 20, 200]) {
+      // From "killed before the outcome is written" (before returning) to "after it committed" (200 ms after).
+      for (const kill of ["before", 0, 5, 20, 200] as const) {
         const n = 40;
-        const members = Array.from({ length: n }, (_, i) => ({ x: i + 1, ms: 5, ...(i === n - 1 ? { ms: 800, killAfterReturnMs } : {}) }));
+        const last = kill === "before" ? { ms: 800, killBeforeReturn: true } : { ms: 800, killAfterReturnMs: kill };
+        const members = Array.from({ length: n }, (_, i) => (i === n - 1 ? { x: i + 1, ...last } : { x: i + 1, ms: 5 }));
         const res = await httpJson(`${f.env.baseUrl}/groups`, {
-          body: { type: "fault.groups.member", members, gather: { type: "fault.groups.gather" }, idempotency_key: `a-${killAfterReturnMs}` },
+          body: { type: "fault.groups.member", members, gather: { type: "fault.groups.gather" }, idempotency_key: `a-${kill}` },
         });
         assert.equal(res.status, 200, res.text);
         const id = res.body.id as string;
@@ -118,7 +119,7 @@ describe("group faults [real]", { concurrency: false }, () => {
         const x = await groupFigures(f.db, id);
         const lost = x.members.total - x.members.succeeded;
         rows.push(
-          `| (a) kill ${killAfterReturnMs} ms after the last member returned | ${x.members.total} | ${x.members.succeeded} | ${lost} | ${x.runs.same_attempt_twice} | ${x.runs.ran_again} | ${x.gather.tasks} | ${x.gather.runs} (${x.gather.lost_attempts}) | ${((Date.now() - started) / 1000).toFixed(1)} |`,
+          `| (a) kill ${kill === "before" ? "before the last member returned" : `${kill} ms after the last member returned`} | ${x.members.total} | ${x.members.succeeded} | ${lost} | ${x.runs.same_attempt_twice} | ${x.runs.ran_again} | ${x.gather.tasks} | ${x.gather.runs} (${x.gather.lost_attempts}) | ${((Date.now() - started) / 1000).toFixed(1)} |`,
         );
         assert.equal(x.members.total, n);
         assert.equal(lost, 0, "every member succeeded");
