@@ -8,6 +8,10 @@ import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../gen/tstasks/v1/monitor_service_pb.js";
 import { ScheduleService } from "../gen/tstasks/v1/schedule_service_pb.js";
 import { createScheduleService } from "./routes/schedule-service.js";
+import { GroupService } from "../gen/tstasks/v1/group_service_pb.js";
+import { createGroupService } from "./routes/group-service.js";
+import { createGroupEventsRoute } from "./http/group-events-route.js";
+import { publishWithSpans } from "../core/telemetry/task-spans.js";
 import { startScheduler, type SchedulerOptions } from "./schedules/scheduler.js";
 import type { TaskQueue } from "../core/queue/task-queue.js";
 import type { TaskStore } from "../core/store/task-store.js";
@@ -154,6 +158,24 @@ export function build(deps: ServerDeps): TasksServer {
     createScheduleService({ store: deps.store, catalog, caller, maxArgsDepth: deps.maxArgsDepth }),
     serverLog,
   );
+  // Groups (POST /groups, GET /groups/{id}, …): fan-out / fan-in, owned like tasks.
+  const groupService = withErrorMapping(
+    createGroupService({
+      store: deps.store,
+      catalog,
+      submitter,
+      publish: (sources) => publishWithSpans(deps.queue, sources),
+      caller,
+      submitLimit,
+      publishCancel: (id) => deps.queue.publishCancel(id),
+      events: deps.queue,
+      log: serverLog,
+      counters: metrics.tasks,
+      maxArgsDepth: deps.maxArgsDepth,
+      bulkBatchSize: deps.bulkBatchSize,
+    }),
+    serverLog,
+  );
   const authService = withErrorMapping(
     createAuthService({ users: deps.users, tokens: deps.tokens, catalog, caller, tokenLimit, throttle: createLoginThrottle() }),
     serverLog,
@@ -165,12 +187,13 @@ export function build(deps: ServerDeps): TasksServer {
     router.service(AuthService, authService);
     router.service(MonitorService, monitorService);
     router.service(ScheduleService, scheduleService);
+    router.service(GroupService, groupService);
     registerGrpcHealth(router, async () => {
       const results = await runReadinessChecks(checks);
       return Object.values(results).every((v) => v === "ok");
     });
     // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
-    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, Health]);
+    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, GroupService, Health]);
   };
 
   const restServices = [
@@ -179,6 +202,7 @@ export function build(deps: ServerDeps): TasksServer {
     { service: AuthService, impl: authService },
     { service: MonitorService, impl: monitorService },
     { service: ScheduleService, impl: scheduleService },
+    { service: GroupService, impl: groupService },
   ];
   const rest = createRestHandler({
     services: restServices,
@@ -205,6 +229,14 @@ export function build(deps: ServerDeps): TasksServer {
     shutdownSignal: shutdown.signal,
   });
 
+  // WatchGroup as Server-Sent Events, likewise.
+  const groupEvents = createGroupEventsRoute({
+    watch: (req, ctx) => groupService.watchGroup(req, ctx),
+    mapError: (e) => toConnectError(e, serverLog),
+    contextValues: contextValuesFor,
+    shutdownSignal: shutdown.signal,
+  });
+
   const connect = connectNodeAdapter({
     routes,
     interceptors: [metrics.requests.interceptor],
@@ -213,7 +245,7 @@ export function build(deps: ServerDeps): TasksServer {
       const response = res as unknown as ServerResponse;
       const request = req as unknown as IncomingMessage;
       metrics.requests.observeHttp(request, response);
-      if (!metrics.route(request, response) && !taskEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
+      if (!metrics.route(request, response) && !taskEvents(req, response) && !groupEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
     },
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,

@@ -18,6 +18,9 @@ import { createWorkerObserver, type AttemptObservation } from "./metrics/worker-
 import { defaultLogger } from "../core/log/default-logger.js";
 import type { Logger } from "../core/log/logger.js";
 import { taskFields } from "../core/log/task-fields.js";
+import { mayFollowUp } from "../core/queue/follow-up.js";
+import { createFollowUpKick } from "./follow-up-kick.js";
+import { argsToRun } from "./gather-args.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -202,6 +205,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const gate = createExclusiveGate();
   // Metrics and spans of each attempt: nothing per task without a registry and with tracing off.
   const observer = createWorkerObserver({ registry: options.metrics, worker: name });
+  // Queues a group's gather task as soon as the outcome that made it is recorded (the dispatcher stays the guarantee).
+  const kickFollowUps = createFollowUpKick(store, queue, log);
 
   const catalog: TaskTypeRecord[] = options.tasks.map((t) => ({
     name: t.name,
@@ -359,6 +364,9 @@ export function createWorker(options: WorkerOptions): Worker {
       await handBack(delivery, claimed.attempt);
       return;
     }
+    // A gather task's input (its group's results) is read now; the store unreachable: hand it back, as a failed claim.
+    const args = await argsToRun(store, record).catch((e: unknown) => void log.warn({ ...taskFields(message.id, record.type, claimed.attempt), err: e }, "could not read the task's input; will retry"));
+    if (args === undefined) return handBack(delivery, claimed.attempt);
     const abort = new AbortController();
     let letGo = (): void => {};
     // Resolves when the worker stops waiting for an attempt that ignores its signal.
@@ -399,7 +407,7 @@ export function createWorker(options: WorkerOptions): Worker {
     let outcome;
     try {
       // The store's row, not the message, is the record of what to run.
-      const attempt = observed.within(() => runTask(task, { ...message, type: record.type, args: record.args }, {
+      const attempt = observed.within(() => runTask(task, { ...message, type: record.type, args }, {
         taskId: message.id,
         type: message.type,
         attempt: claimed.attempt,
@@ -550,6 +558,7 @@ export function createWorker(options: WorkerOptions): Worker {
       queue.publishEvents([{ kind: "status", taskId: outcome.id, status: outcome.status, attempt: outcome.attempt }]);
       if (outcome.status === "RETRY") delivery.nak(retryDelayMs);
       else delivery.ack();
+      if (outcome.status !== "RETRY" && mayFollowUp(delivery.message)) kickFollowUps();
     } catch (e) {
       log.warn({ ...taskFields(outcome.id, delivery.message.type, outcome.attempt), err: e }, `could not record the outcome (${outcome.status}); will retry`);
       delivery.nak(BACKEND_RETRY_MS);

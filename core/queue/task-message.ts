@@ -26,4 +26,12 @@ export interface TaskMessage {
    * keeps it here. Absent when tracing is off.
    */
   trace?: TraceCarrier;
+  /** The group this task is a member of: its outcome may create a follow-up (see core/queue/follow-up.ts). */
+  groupId?: string;
+  /**
+   * The group whose results this gather task gathers: the worker reads them
+   * from the store at run time (not carried here, so a 100,000-member group
+   * never makes a large message).
+   */
+  gatherOf?: string;
 }

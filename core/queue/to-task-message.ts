@@ -9,6 +9,10 @@ export interface MessageSource {
   runAt?: Date | null;
   /** See {@link TaskMessage.dedupId}. */
   dedupId?: string;
+  /** See {@link TaskMessage.groupId}. */
+  groupId?: string | null;
+  /** See {@link TaskMessage.gatherOf}. */
+  gatherOf?: string | null;
 }
 
 /** The queue message for a task: what a worker needs to run it. */
@@ -16,5 +20,7 @@ export function toTaskMessage(task: MessageSource): TaskMessage {
   const message: TaskMessage = { id: task.id, type: task.type, queue: task.queue, args: task.args };
   if (task.runAt) message.runAt = task.runAt.getTime();
   if (task.dedupId) message.dedupId = task.dedupId;
+  if (task.groupId) message.groupId = task.groupId;
+  if (task.gatherOf) message.gatherOf = task.gatherOf;
   return message;
 }

@@ -15,6 +15,8 @@ export interface BulkTaskFilter {
   createdAfter?: Date;
   /** Only tasks created before this time. */
   createdBefore?: Date;
+  /** Only the members of this group (a valid UUID): CancelGroup and RetryGroup. */
+  groupId?: string;
 }
 
 /** One batch of a bulk action: which tasks, from where, how many. */

@@ -54,6 +54,12 @@ export interface TaskRecord {
   unservedSince: Date | null;
   /** Times a retry put it back in the queue. */
   requeues: number;
+  /** The group it is a member of (see GroupStore); null: none. */
+  groupId: string | null;
+  /** Its index among the group's members, from 0; null when not a member. */
+  groupIndex: number | null;
+  /** The group whose results it gathers (a gather task); null otherwise. */
+  gatherOf: string | null;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */

@@ -95,6 +95,9 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             unservedHandbacks: 0,
             unservedSince: null,
             requeues: 0,
+            groupId: null,
+            groupIndex: null,
+            gatherOf: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);

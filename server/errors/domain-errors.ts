@@ -58,3 +58,11 @@ export class ScheduleNotFoundError extends Error {
     super(`schedule ${id} not found`);
   }
 }
+
+/** No group has this id, or it is someone else's (never "forbidden"). → NotFound */
+export class GroupNotFoundError extends Error {
+  override name = "GroupNotFoundError";
+  constructor(readonly id: string) {
+    super(`group ${id} not found`);
+  }
+}

@@ -8,6 +8,7 @@ import {
   TaskNotFoundError,
   TaskStateConflictError,
   UnknownTaskTypeError,
+  GroupNotFoundError,
 } from "./domain-errors.js";
 import { QueuePublishError, QueueUnavailableError } from "../../core/queue/queue-errors.js";
 import { PermissionDeniedError, RateLimitedError, UnauthenticatedError } from "../auth/auth-errors.js";
@@ -53,6 +54,7 @@ function looksLikePg(e: unknown): boolean {
 export function toConnectError(thrown: unknown, log?: Logger): ConnectError {
   if (thrown instanceof ConnectError) return thrown;
   if (thrown instanceof TaskNotFoundError || thrown instanceof ScheduleNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
+  if (thrown instanceof GroupNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
   if (thrown instanceof UnknownTaskTypeError) {
     return withArgumentErrors(new ConnectError(thrown.message, Code.InvalidArgument), { type: "unknown task type" });
   }

@@ -51,6 +51,9 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     errors: t.errors,
     progress: t.progress,
     progressMessage: t.progressMessage,
+    groupId: t.groupId ?? "",
+    groupIndex: t.groupIndex ?? 0,
+    gatherOf: t.gatherOf ?? "",
   };
 }
 

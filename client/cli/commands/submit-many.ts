@@ -63,7 +63,7 @@ Examples:
 }
 
 /** The whole of `file`, or of standard input for `-`; a file that cannot be read is a usage error. */
-async function readInput(file: string, io: CliIo): Promise<string> {
+export async function readInput(file: string, io: CliIo): Promise<string> {
   if (file !== "-") {
     try {
       return await readFile(file, "utf8");

@@ -12,6 +12,7 @@ import { createMigrationProvider, migrateToLatest } from "../postgres/migrate-to
 import { describeTaskStoreContract, newTask, type ContractBackend } from "../task-store-contract.js";
 import { describeBulkActionContract } from "../bulk-actions-contract.js";
 import { describeScheduleStoreContract } from "../schedule-store-contract.js";
+import { describeGroupStoreContract } from "../group-store-contract.js";
 import { DataDirLockedError, LOCK_FILE_NAME } from "./data-dir-lock.js";
 import { openPgliteDatabase } from "./pglite-database.js";
 import { createPgliteTaskStore, createTaskStoreOnPglite } from "./pglite-task-store.js";
@@ -71,6 +72,7 @@ async function openContractBackend(): Promise<ContractBackend> {
 // The same behaviour tests as the Postgres store.
 describeTaskStoreContract("PGlite store", openContractBackend);
 describeBulkActionContract("PGlite store: bulk actions", openContractBackend);
+describeGroupStoreContract("PGlite store: groups", openContractBackend);
 // SKIP LOCKED has nothing to skip on PGlite's one session: a second round waits for the first.
 describeScheduleStoreContract("PGlite store: schedules", openContractBackend, false);
 

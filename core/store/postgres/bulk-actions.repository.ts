@@ -40,6 +40,7 @@ function pageAndLocked(query: BulkBatchQuery): RawBuilder<unknown> {
   if (filter.owner !== undefined) where.push(sql`owner = ${filter.owner}`);
   if (filter.createdAfter !== undefined) where.push(sql`created_at >= ${filter.createdAfter.toISOString()}::timestamptz`);
   if (filter.createdBefore !== undefined) where.push(sql`created_at < ${filter.createdBefore.toISOString()}::timestamptz`);
+  if (filter.groupId !== undefined) where.push(sql`group_id = ${filter.groupId}::uuid`);
   // A row comparison, so Postgres walks the index from the cursor on.
   if (after !== undefined) where.push(sql`(created_at, id) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`);
   return sql`

@@ -5,6 +5,7 @@ import { usePrivatePostgres } from "../../../test/harness/private-postgres.js";
 import { describeTaskStoreContract, newTask, type ContractBackend } from "../task-store-contract.js";
 import { describeBulkActionContract } from "../bulk-actions-contract.js";
 import { describeScheduleStoreContract } from "../schedule-store-contract.js";
+import { describeGroupStoreContract } from "../group-store-contract.js";
 import { createKyselyForUrl } from "./kysely-for-url.js";
 import { MigrationError, createMigrationProvider, migrateToLatest } from "./migrate-to-latest.js";
 import { createPostgresTaskStore, createTaskStoreOnKysely } from "./postgres-task-store.js";
@@ -133,6 +134,7 @@ async function openContractBackend(): Promise<ContractBackend> {
 describeTaskStoreContract("Postgres store", openContractBackend);
 describeBulkActionContract("Postgres store: bulk actions", openContractBackend);
 describeScheduleStoreContract("Postgres store: schedules", openContractBackend, true);
+describeGroupStoreContract("Postgres store: groups", openContractBackend);
 
 describe("insertTasks and result retention", () => {
   test("a repeated key whose earlier task is deleted between the skipped insert and its lookup inserts the task after all", async () => {

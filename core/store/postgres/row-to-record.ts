@@ -34,6 +34,9 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     unservedHandbacks: row.unserved_handbacks,
     unservedSince: row.unserved_since,
     requeues: row.requeues,
+    groupId: row.group_id,
+    groupIndex: row.group_index,
+    gatherOf: row.gather_of,
   };
 }
 

@@ -52,6 +52,12 @@ export interface TasksTable {
   unserved_since: Date | null;
   /** Times it was put back in the queue by a retry (see the requeues migration). */
   requeues: Generated<number>;
+  /** The group it is a member of (see the create-groups migration); NULL: none. */
+  group_id: string | null;
+  /** Its index among that group's members, from 0; NULL when not a member. */
+  group_index: number | null;
+  /** The group whose results this gather task gathers; NULL: not a gather task. */
+  gather_of: string | null;
 }
 
 /** A `tasks` row as selected. */
@@ -91,4 +97,7 @@ export const TASK_COLUMNS = [
   "unserved_handbacks",
   "unserved_since",
   "requeues",
+  "group_id",
+  "group_index",
+  "gather_of",
 ] as const satisfies readonly (keyof TasksTable)[];
