@@ -54,6 +54,10 @@ export interface TaskRecord {
   unservedSince: Date | null;
   /** Times a retry put it back in the queue. */
   requeues: number;
+  /** The chain this task is a step of; null: none. */
+  chainId: string | null;
+  /** Its step's index in that chain (0: the first); null: none. */
+  chainStep: number | null;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */

@@ -51,6 +51,7 @@ import {
   selectScheduleRows,
   updateSchedulePaused,
 } from "./schedules.repository.js";
+import { chainStoreOnKysely } from "./chain-store-on-kysely.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -475,6 +476,8 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       closing ??= db.destroy();
       return closing;
     },
+
+    ...chainStoreOnKysely(db),
   };
 }
 

@@ -34,6 +34,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     unservedHandbacks: row.unserved_handbacks,
     unservedSince: row.unserved_since,
     requeues: row.requeues,
+    chainId: row.chain_id,
+    chainStep: row.chain_step,
   };
 }
 

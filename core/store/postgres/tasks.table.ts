@@ -52,6 +52,10 @@ export interface TasksTable {
   unserved_since: Date | null;
   /** Times it was put back in the queue by a retry (see the requeues migration). */
   requeues: Generated<number>;
+  /** The chain this task is a step of (see the create-chains migration); NULL: none. */
+  chain_id: string | null;
+  /** Its step's index in that chain; NULL: none. */
+  chain_step: number | null;
 }
 
 /** A `tasks` row as selected. */
@@ -91,4 +95,6 @@ export const TASK_COLUMNS = [
   "unserved_handbacks",
   "unserved_since",
   "requeues",
+  "chain_id",
+  "chain_step",
 ] as const satisfies readonly (keyof TasksTable)[];
