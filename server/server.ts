@@ -8,6 +8,9 @@ import { TaskService } from "../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../gen/tstasks/v1/monitor_service_pb.js";
 import { ScheduleService } from "../gen/tstasks/v1/schedule_service_pb.js";
 import { createScheduleService } from "./routes/schedule-service.js";
+import { ChainService } from "../gen/tstasks/v1/chain_service_pb.js";
+import { createChainService } from "./routes/chain-service.js";
+import { createChainEventsRoute } from "./http/chain-events-route.js";
 import { startScheduler, type SchedulerOptions } from "./schedules/scheduler.js";
 import type { TaskQueue } from "../core/queue/task-queue.js";
 import type { TaskStore } from "../core/store/task-store.js";
@@ -154,6 +157,21 @@ export function build(deps: ServerDeps): TasksServer {
     createScheduleService({ store: deps.store, catalog, caller, maxArgsDepth: deps.maxArgsDepth }),
     serverLog,
   );
+  // Chains (POST/GET /chains, …): ownership as for tasks; steps move on in the store (see ChainStore).
+  const chainService = withErrorMapping(
+    createChainService({
+      store: deps.store,
+      catalog,
+      submitter,
+      caller,
+      submitLimit,
+      publishCancel: (id) => deps.queue.publishCancel(id),
+      events: deps.queue,
+      maxArgsDepth: deps.maxArgsDepth,
+      log: serverLog,
+    }),
+    serverLog,
+  );
   const authService = withErrorMapping(
     createAuthService({ users: deps.users, tokens: deps.tokens, catalog, caller, tokenLimit, throttle: createLoginThrottle() }),
     serverLog,
@@ -165,12 +183,13 @@ export function build(deps: ServerDeps): TasksServer {
     router.service(AuthService, authService);
     router.service(MonitorService, monitorService);
     router.service(ScheduleService, scheduleService);
+    router.service(ChainService, chainService);
     registerGrpcHealth(router, async () => {
       const results = await runReadinessChecks(checks);
       return Object.values(results).every((v) => v === "ok");
     });
     // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
-    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, Health]);
+    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, ChainService, Health]);
   };
 
   const restServices = [
@@ -179,6 +198,7 @@ export function build(deps: ServerDeps): TasksServer {
     { service: AuthService, impl: authService },
     { service: MonitorService, impl: monitorService },
     { service: ScheduleService, impl: scheduleService },
+    { service: ChainService, impl: chainService },
   ];
   const rest = createRestHandler({
     services: restServices,
@@ -205,6 +225,14 @@ export function build(deps: ServerDeps): TasksServer {
     shutdownSignal: shutdown.signal,
   });
 
+  // WatchChain as Server-Sent Events (GET /chains/{id}/events), as WatchTask.
+  const chainEvents = createChainEventsRoute({
+    watch: (req, ctx) => chainService.watchChain(req, ctx),
+    mapError: (e) => toConnectError(e, serverLog),
+    contextValues: contextValuesFor,
+    shutdownSignal: shutdown.signal,
+  });
+
   const connect = connectNodeAdapter({
     routes,
     interceptors: [metrics.requests.interceptor],
@@ -213,7 +241,7 @@ export function build(deps: ServerDeps): TasksServer {
       const response = res as unknown as ServerResponse;
       const request = req as unknown as IncomingMessage;
       metrics.requests.observeHttp(request, response);
-      if (!metrics.route(request, response) && !taskEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
+      if (!metrics.route(request, response) && !taskEvents(req, response) && !chainEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
     },
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,

@@ -58,3 +58,11 @@ export class ScheduleNotFoundError extends Error {
     super(`schedule ${id} not found`);
   }
 }
+
+/** No chain has this id, or it is someone else's (never "forbidden"). → NotFound */
+export class ChainNotFoundError extends Error {
+  override name = "ChainNotFoundError";
+  constructor(readonly id: string) {
+    super(`chain ${id} not found`);
+  }
+}

@@ -6,12 +6,13 @@ import { SystemService } from "../../gen/tstasks/v1/system_service_pb.js";
 import { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../../gen/tstasks/v1/monitor_service_pb.js";
 import { ScheduleService } from "../../gen/tstasks/v1/schedule_service_pb.js";
+import { ChainService } from "../../gen/tstasks/v1/chain_service_pb.js";
 import { openApiSchemaValidator } from "../../test/support/openapi-schemas.js";
 import { buildRouteTable } from "../rest/route-table.js";
 import { buildOpenApiDocument } from "./openapi-document.js";
 import type { OpenApiDocument } from "./openapi-types.js";
 
-const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService];
+const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService, ChainService];
 const doc = buildOpenApiDocument(buildRouteTable(services), services, { title: "tstasks" });
 
 /** Every `$ref` in `value`, depth first. */

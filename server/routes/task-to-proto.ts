@@ -51,6 +51,8 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     errors: t.errors,
     progress: t.progress,
     progressMessage: t.progressMessage,
+    chainId: t.chainId ?? "",
+    chainStep: t.chainStep ?? 0,
   };
 }
 
