@@ -27,6 +27,8 @@ export type { TaskTypeInfo } from "./task-type-info.js";
 export type { QueueStatsInfo, TaskStatsBucketInfo, TaskStatsInfo } from "./task-stats-info.js";
 export type { CatchUpPolicy, ScheduleInfo } from "./schedule-info.js";
 export type { ScheduleSpec, SchedulesClient } from "./schedules-client.js";
+export type { ChainInfo, ChainStatus, ChainStepInfo } from "./chain-info.js";
+export type { ChainsClient, ChainStepSpec, SubmitChainOptions } from "./chains-client.js";
 export type { WorkerInfo } from "./worker-info.js";
 export type {
   GetOptions,

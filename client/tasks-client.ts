@@ -7,6 +7,7 @@ import type { TaskTypeInfo } from "./task-type-info.js";
 import type { TaskStatsInfo } from "./task-stats-info.js";
 import type { WorkerInfo } from "./worker-info.js";
 import type { SchedulesClient } from "./schedules-client.js";
+import type { ChainsClient } from "./chains-client.js";
 import type { ArgsOf, ResultOf } from "./typed-task.js";
 
 /** Options of a submission (`POST /task` fields); every one is optional. */
@@ -210,6 +211,8 @@ export interface TasksClient {
   stats(options?: StatsOptions): Promise<TaskStatsInfo>;
   /** Schedules (`POST /schedules`, …): create, list, get, pause, resume, delete. Needs a token. */
   schedules: SchedulesClient;
+  /** Chains (`POST /chains`, …): submit, get, watch, cancel, retry. */
+  chains: ChainsClient;
   /** A token for a user of the server's credential store (Unauthenticated for wrong credentials). Not retried. */
   createToken(user: string, password: string): Promise<{ token: string; expiresAt?: Date }>;
 }

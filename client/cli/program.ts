@@ -13,6 +13,7 @@ import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
 import { registerWorkers } from "./commands/workers.js";
 import { registerSchedule } from "./commands/schedule.js";
+import { registerChain } from "./commands/chain.js";
 import { EXIT_CODES_HELP, type ExitCodeValue } from "./exit-codes.js";
 import { addGlobalOptions } from "./global-options.js";
 
@@ -28,6 +29,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerLogs,
   registerWorkers,
   registerSchedule,
+  registerChain,
   registerToken,
 ];
 

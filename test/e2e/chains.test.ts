@@ -8,6 +8,8 @@ import { waitUntil } from "../harness/wait-until.js";
 import { BACKENDS } from "../support/backends.js";
 import { httpJson } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { runTstasks } from "../support/cli-process.js";
+import { createTasksClient } from "../../client/index.js";
 
 // Chains on a whole stack, both backends: steps move on in the store (the
 // tasks trigger) and are queued by the server's outbox dispatcher.
@@ -290,5 +292,93 @@ for (const backend of BACKENDS) describe(`chains [${backend}]`, () => {
     const notYours = await fetch(`${url}/chains/${sse.body.id}/events`, { headers: auth["bob"] });
     assert.equal(notYours.status, 404);
     assert.equal(((await notYours.json()) as { code: string }).code, "not_found");
+  });
+
+  it("the TypeScript client's chains.submit, get, watch, cancel and retry", async () => {
+    const client = createTasksClient({ baseUrl: url, token: auth["alice"]!.authorization!.slice("Bearer ".length) });
+    const chain = await client.chains.submit([
+      { type: "test.main.add", args: { x: 1, y: 2 } },
+      { type: "test.main.add", args: { y: 10 }, inputField: "x" },
+      { type: "test.main.add", args: { y: 100 }, inputField: "x" },
+    ]);
+    assert.equal(chain.owner, "alice");
+    assert.equal(chain.steps.length, 3);
+    let last;
+    for await (const c of client.chains.watch(chain.id)) last = c;
+    assert.equal(last?.status, "SUCCESS");
+    assert.equal(last?.result, 113);
+    assert.deepEqual(last?.steps.map((s) => [s.status, s.result]), [["SUCCESS", 3], ["SUCCESS", 13], ["SUCCESS", 113]]);
+    assert.ok(last?.finishedAt instanceof Date);
+    assert.equal((await client.chains.get(chain.id)).result, 113);
+    await assert.rejects(client.chains.retry(chain.id), (e) => ConnectError.from(e).code === Code.FailedPrecondition);
+    await assert.rejects(
+      client.chains.submit([{ type: "test.main.add", args: { x: 1, y: 2 } }, { type: "test.main.add", args: { y: 1 } }]),
+      (e) => ConnectError.from(e).code === Code.InvalidArgument && /steps\[1\]/.test(ConnectError.from(e).rawMessage),
+    );
+
+    const failing = await client.chains.submit([
+      { type: "test.main.add", args: { x: 1, y: 2 } },
+      { type: "test.chains.failFirst", inputField: "x" },
+    ], { idempotencyKey: "client-failing" });
+    assert.equal((await client.chains.submit([{ type: "test.main.add", args: { x: 9, y: 9 } }, { type: "test.main.add", args: { y: 1 }, inputField: "x" }], { idempotencyKey: "client-failing" })).id, failing.id);
+    let failed;
+    for await (const c of client.chains.watch(failing.id)) failed = c;
+    assert.equal(failed?.status, "FAILURE");
+    assert.deepEqual(failed?.error, { type: "NonRetryableError", message: "attempt 1 fails on purpose" });
+    assert.equal((await client.chains.retry(failing.id)).error, undefined);
+    let retried;
+    for await (const c of client.chains.watch(failing.id)) retried = c;
+    assert.equal(retried?.result, 3);
+
+    const held = await client.chains.submit([
+      { type: "test.main.add", args: { x: 1, y: 2 } },
+      { type: "test.chains.hold", args: { ms: 60_000 }, inputField: "x" },
+    ]);
+    await waitChain(held.id, "alice", (c) => c.steps[1].status === "STARTED", "step 1 STARTED");
+    const cancelled = await client.chains.cancel(held.id);
+    assert.equal(cancelled.status, "REVOKED");
+    assert.equal(cancelled.steps[1]?.status, "REVOKED");
+  });
+
+  it("the CLI: tstasks chain submit (--step, --json, --wait), get, watch, cancel, retry, and its exit codes", async () => {
+    const env = { TSTASKS_URL: url, TSTASKS_TOKEN: auth["bob"]!.authorization!.slice("Bearer ".length) };
+    const waited = await runTstasks(["chain", "submit", "--step", "test.main.add x=1 y=2", "--step", "test.main.add x=@prev y=10", "--step", "test.main.add x=@prev y=100", "--wait"], { env });
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.equal(waited.stdout.trim(), "113");
+
+    const submitted = await runTstasks(["chain", "submit", "--json", JSON.stringify(ADD_CHAIN)], { env });
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = submitted.stdout.trim();
+    const watched = await runTstasks(["chain", "watch", id], { env });
+    assert.equal(watched.code, 0, watched.stderr);
+    const lines = watched.stdout.trim().split("\n");
+    assert.equal(lines.at(-1), "result 113");
+    assert.equal(lines.at(-2), "SUCCESS");
+    const got = await runTstasks(["chain", "get", id], { env });
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stdout, /status +SUCCESS/);
+    assert.match(got.stdout, /STEP +TYPE +INPUT +TASK +STATUS +RESULT/);
+    assert.match(got.stdout, /\n2 +test\.main\.add +x +[0-9a-f-]{36} +SUCCESS +113\n$/);
+    const json = JSON.parse((await runTstasks(["chain", "get", id, "--output", "json"], { env })).stdout);
+    assert.equal(json.result, 113);
+
+    const failing = await runTstasks(["chain", "submit", "--step", "test.main.add x=1 y=2", "--step", "test.chains.failFirst x=@prev", "--wait"], { env });
+    assert.equal(failing.code, 1, failing.stderr);
+    assert.match(failing.stderr, /ended FAILURE at step 2\/2: NonRetryableError: attempt 1 fails on purpose/);
+    const failedId = (await stack.store.listTasks({ owner: "bob", type: "test.chains.failFirst", limit: 1 })).tasks[0]!.chainId!;
+    const retried = await runTstasks(["chain", "retry", failedId], { env });
+    assert.equal(retried.code, 0, retried.stderr);
+    const after = await runTstasks(["chain", "watch", failedId], { env });
+    assert.equal(after.code, 0, after.stderr);
+    assert.match(after.stdout, /result 3\n$/);
+    const conflict = await runTstasks(["chain", "cancel", failedId], { env });
+    assert.equal(conflict.code, 4, conflict.stderr);
+
+    assert.equal((await runTstasks(["chain", "get", "00000000-0000-4000-8000-000000000000"], { env })).code, 3);
+    assert.equal((await runTstasks(["chain", "submit", "--step", "test.main.add x=1 y=2"], { env })).code, 2);
+    assert.equal((await runTstasks(["chain", "submit", "--step", "test.main.add x=@prev y=@prev"], { env })).code, 2);
+    const invalid = await runTstasks(["chain", "submit", "--step", "test.main.add x=1 y=2", "--step", "test.main.add y=1"], { env });
+    assert.equal(invalid.code, 4);
+    assert.match(invalid.stderr, /steps\[1\]/);
   });
 });
