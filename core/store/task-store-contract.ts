@@ -95,6 +95,8 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             unservedHandbacks: 0,
             unservedSince: null,
             requeues: 0,
+            chainId: null,
+            chainStep: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
