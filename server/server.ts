@@ -169,6 +169,7 @@ export function build(deps: ServerDeps): TasksServer {
       events: deps.queue,
       maxArgsDepth: deps.maxArgsDepth,
       log: serverLog,
+      counters: metrics.tasks,
     }),
     serverLog,
   );

@@ -12,6 +12,7 @@ import { defaultLogger } from "../../core/log/default-logger.js";
 import type { Logger } from "../../core/log/logger.js";
 import type { TaskCatalog } from "../catalog/task-catalog.js";
 import type { TaskSubmitter } from "../submit/task-submitter.js";
+import type { ServerTaskCounters } from "../metrics/task-counters.js";
 import { ChainNotFoundError, RequestInvalidError, TaskStateConflictError } from "../errors/domain-errors.js";
 import { buildChainPlan } from "../chains/build-chain-plan.js";
 import { watchChain } from "../chains/watch-chain.js";
@@ -37,6 +38,8 @@ export interface ChainServiceDeps {
   maxArgsDepth?: number;
   /** Where a cancel notice that could not be sent is reported (warn). Default: the process's root logger. */
   log?: Logger;
+  /** Counts the step a cancel revoked (the server's metrics), as CancelTask does. Default: not counted. */
+  counters?: Pick<ServerTaskCounters, "revoked">;
 }
 
 /** Times CancelChain follows a chain whose step moved on under it before giving up. */
@@ -109,6 +112,7 @@ export function createChainService(deps: ChainServiceDeps): ServiceImpl<typeof C
         const result = taskId ? await store.revokeTask(taskId) : { outcome: "not_found" as const };
         if (result.outcome === "revoked") {
           const t = result.record;
+          deps.counters?.revoked(t.type, t.queue);
           deps.publishCancel(t.id).catch((e: unknown) =>
             log.warn({ ...taskFields(t.id, t.type, t.attempts), err: e }, "cancel notice not sent: a running attempt runs on, its result is not recorded"),
           );
