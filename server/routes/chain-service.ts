@@ -38,8 +38,11 @@ export interface ChainServiceDeps {
   maxArgsDepth?: number;
   /** Where a cancel notice that could not be sent is reported (warn). Default: the process's root logger. */
   log?: Logger;
-  /** Counts the step a cancel revoked (the server's metrics), as CancelTask does. Default: not counted. */
-  counters?: Pick<ServerTaskCounters, "revoked">;
+  /**
+   * The server's metrics: a chain's first step counts as submitted, a step a cancel revoked as revoked
+   * (as SubmitTask and CancelTask count). Later steps are created in the store, not counted. Default: none.
+   */
+  counters?: Pick<ServerTaskCounters, "revoked" | "submitted">;
 }
 
 /** Times CancelChain follows a chain whose step moved on under it before giving up. */
@@ -83,6 +86,7 @@ export function createChainService(deps: ChainServiceDeps): ServiceImpl<typeof C
       const { chain, first } = await buildChainPlan(req, who, rules);
       const inserted = await store.insertChain(chain, first);
       if (!inserted.existing) {
+        deps.counters?.submitted(first.type, first.queue);
         // Published like a submit's task; if this fails, the outbox dispatcher publishes it.
         const task = await store.getTask(first.id);
         if (task) await submitter.requeue(task);
