@@ -19,6 +19,7 @@ import { taskStatsFromProto } from "./task-stats-info.js";
 import { workerFromProto } from "./worker-info.js";
 import { createSchedulesClient } from "./schedules-client.js";
 import { createGroupsClient } from "./groups-client.js";
+import { createChainsClient } from "./chains-client.js";
 import type { TasksClient } from "./tasks-client.js";
 import { waitForFinal } from "./wait-for-final.js";
 import { watchEvents } from "./watch-events.js";
@@ -187,6 +188,7 @@ export function createTasksClientWith(transport: Transport, options: CallBehavio
 
     schedules: createSchedulesClient(transport, { call, safely }),
     groups: createGroupsClient(transport, { call, safely }),
+    chains: createChainsClient(transport, { call, safely }),
 
     async createToken(user, password) {
       const response = await auth.createToken({ user, password }, call());

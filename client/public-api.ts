@@ -29,6 +29,8 @@ export type { CatchUpPolicy, ScheduleInfo } from "./schedule-info.js";
 export type { ScheduleSpec, SchedulesClient } from "./schedules-client.js";
 export type { GatherSpec, GroupInfo, GroupMemberInfo, GroupStatus } from "./group-info.js";
 export type { GroupPage, GroupSpec, GroupsClient } from "./groups-client.js";
+export type { ChainInfo, ChainStatus, ChainStepInfo } from "./chain-info.js";
+export type { ChainsClient, ChainStepSpec, SubmitChainOptions } from "./chains-client.js";
 export type { WorkerInfo } from "./worker-info.js";
 export type {
   GetOptions,

@@ -8,6 +8,7 @@ import type { TaskStatsInfo } from "./task-stats-info.js";
 import type { WorkerInfo } from "./worker-info.js";
 import type { SchedulesClient } from "./schedules-client.js";
 import type { GroupsClient } from "./groups-client.js";
+import type { ChainsClient } from "./chains-client.js";
 import type { ArgsOf, ResultOf } from "./typed-task.js";
 
 /** Options of a submission (`POST /task` fields); every one is optional. */
@@ -213,6 +214,8 @@ export interface TasksClient {
   schedules: SchedulesClient;
   /** Groups (`POST /groups`, …): submit, get, watch, results, cancel, retry. */
   groups: GroupsClient;
+  /** Chains (`POST /chains`, …): submit, get, watch, cancel, retry. */
+  chains: ChainsClient;
   /** A token for a user of the server's credential store (Unauthenticated for wrong credentials). Not retried. */
   createToken(user: string, password: string): Promise<{ token: string; expiresAt?: Date }>;
 }

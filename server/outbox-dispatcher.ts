@@ -3,7 +3,7 @@ import type { MessageSource } from "../core/queue/to-task-message.js";
 import { publishWithSpans } from "../core/telemetry/task-spans.js";
 import type { TaskRecord } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
-import { queueingDedupId } from "./submit/queueing-dedup-id.js";
+import { queueingDedupId } from "../core/queue/queueing-dedup-id.js";
 import { defaultLogger } from "../core/log/default-logger.js";
 import type { Logger } from "../core/log/logger.js";
 

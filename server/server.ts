@@ -12,6 +12,9 @@ import { GroupService } from "../gen/tstasks/v1/group_service_pb.js";
 import { createGroupService } from "./routes/group-service.js";
 import { createGroupEventsRoute } from "./http/group-events-route.js";
 import { publishWithSpans } from "../core/telemetry/task-spans.js";
+import { ChainService } from "../gen/tstasks/v1/chain_service_pb.js";
+import { createChainService } from "./routes/chain-service.js";
+import { createChainEventsRoute } from "./http/chain-events-route.js";
 import { startScheduler, type SchedulerOptions } from "./schedules/scheduler.js";
 import type { TaskQueue } from "../core/queue/task-queue.js";
 import type { TaskStore } from "../core/store/task-store.js";
@@ -176,6 +179,22 @@ export function build(deps: ServerDeps): TasksServer {
     }),
     serverLog,
   );
+  // Chains (POST/GET /chains, …): ownership as for tasks; steps move on in the store (see ChainStore).
+  const chainService = withErrorMapping(
+    createChainService({
+      store: deps.store,
+      catalog,
+      submitter,
+      caller,
+      submitLimit,
+      publishCancel: (id) => deps.queue.publishCancel(id),
+      events: deps.queue,
+      maxArgsDepth: deps.maxArgsDepth,
+      log: serverLog,
+      counters: metrics.tasks,
+    }),
+    serverLog,
+  );
   const authService = withErrorMapping(
     createAuthService({ users: deps.users, tokens: deps.tokens, catalog, caller, tokenLimit, throttle: createLoginThrottle() }),
     serverLog,
@@ -188,12 +207,13 @@ export function build(deps: ServerDeps): TasksServer {
     router.service(MonitorService, monitorService);
     router.service(ScheduleService, scheduleService);
     router.service(GroupService, groupService);
+    router.service(ChainService, chainService);
     registerGrpcHealth(router, async () => {
       const results = await runReadinessChecks(checks);
       return Object.values(results).every((v) => v === "ok");
     });
     // Reflection and health stay open to every caller (grpcurl, buf curl, probes).
-    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, GroupService, Health]);
+    registerReflection(router, [TaskService, AuthService, SystemService, MonitorService, ScheduleService, GroupService, ChainService, Health]);
   };
 
   const restServices = [
@@ -203,6 +223,7 @@ export function build(deps: ServerDeps): TasksServer {
     { service: MonitorService, impl: monitorService },
     { service: ScheduleService, impl: scheduleService },
     { service: GroupService, impl: groupService },
+    { service: ChainService, impl: chainService },
   ];
   const rest = createRestHandler({
     services: restServices,
@@ -237,6 +258,14 @@ export function build(deps: ServerDeps): TasksServer {
     shutdownSignal: shutdown.signal,
   });
 
+  // WatchChain as Server-Sent Events (GET /chains/{id}/events), as WatchTask.
+  const chainEvents = createChainEventsRoute({
+    watch: (req, ctx) => chainService.watchChain(req, ctx),
+    mapError: (e) => toConnectError(e, serverLog),
+    contextValues: contextValuesFor,
+    shutdownSignal: shutdown.signal,
+  });
+
   const connect = connectNodeAdapter({
     routes,
     interceptors: [metrics.requests.interceptor],
@@ -245,7 +274,7 @@ export function build(deps: ServerDeps): TasksServer {
       const response = res as unknown as ServerResponse;
       const request = req as unknown as IncomingMessage;
       metrics.requests.observeHttp(request, response);
-      if (!metrics.route(request, response) && !taskEvents(req, response) && !groupEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
+      if (!metrics.route(request, response) && !taskEvents(req, response) && !groupEvents(req, response) && !chainEvents(req, response) && !apiDocs(req, response) && !dashboard(req, response)) rest(req, response);
     },
     readMaxBytes: maxRequestBytes,
     shutdownSignal: shutdown.signal,

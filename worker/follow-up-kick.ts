@@ -3,7 +3,7 @@ import type { TaskRecord } from "../core/store/task-record.js";
 import type { TaskStore } from "../core/store/task-store.js";
 import { publishWithSpans } from "../core/telemetry/task-spans.js";
 import type { Logger } from "../core/log/logger.js";
-import { queueingDedupId } from "../server/submit/queueing-dedup-id.js";
+import { queueingDedupId } from "../core/queue/queueing-dedup-id.js";
 
 /** Outbox rows one kick dispatches at most (the dispatcher drains any more). */
 const KICK_LIMIT = 100;

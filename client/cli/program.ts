@@ -14,6 +14,7 @@ import { registerWatch } from "./commands/watch.js";
 import { registerWorkers } from "./commands/workers.js";
 import { registerSchedule } from "./commands/schedule.js";
 import { registerGroup } from "./commands/group.js";
+import { registerChain } from "./commands/chain.js";
 import { EXIT_CODES_HELP, type ExitCodeValue } from "./exit-codes.js";
 import { addGlobalOptions } from "./global-options.js";
 
@@ -30,6 +31,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerWorkers,
   registerSchedule,
   registerGroup,
+  registerChain,
   registerToken,
 ];
 

@@ -34,4 +34,6 @@ export interface TaskMessage {
    * never makes a large message).
    */
   gatherOf?: string;
+  /** The chain this task is a step of: its outcome may create the next step (see core/queue/follow-up.ts). */
+  chainId?: string;
 }

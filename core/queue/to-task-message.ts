@@ -13,6 +13,8 @@ export interface MessageSource {
   groupId?: string | null;
   /** See {@link TaskMessage.gatherOf}. */
   gatherOf?: string | null;
+  /** See {@link TaskMessage.chainId}. */
+  chainId?: string | null;
 }
 
 /** The queue message for a task: what a worker needs to run it. */
@@ -22,5 +24,6 @@ export function toTaskMessage(task: MessageSource): TaskMessage {
   if (task.dedupId) message.dedupId = task.dedupId;
   if (task.groupId) message.groupId = task.groupId;
   if (task.gatherOf) message.gatherOf = task.gatherOf;
+  if (task.chainId) message.chainId = task.chainId;
   return message;
 }

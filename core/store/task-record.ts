@@ -60,6 +60,10 @@ export interface TaskRecord {
   groupIndex: number | null;
   /** The group whose results it gathers (a gather task); null otherwise. */
   gatherOf: string | null;
+  /** The chain this task is a step of; null: none. */
+  chainId: string | null;
+  /** Its step's index in that chain (0: the first); null: none. */
+  chainStep: number | null;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */

@@ -98,6 +98,8 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             groupId: null,
             groupIndex: null,
             gatherOf: null,
+            chainId: null,
+            chainStep: null,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);

@@ -7,6 +7,7 @@ import type { WorkerHeartbeat, WorkerRecord } from "./worker-record.js";
 import type { FiredTask, NewSchedule, ScheduleFiring, ScheduleRecord } from "./schedule-record.js";
 import type { BulkBatchQuery, BulkBatchResult } from "./bulk-action.js";
 import type { GroupStore } from "./group-store.js";
+import type { ChainStore } from "./chain-store.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -15,7 +16,7 @@ import type { GroupStore } from "./group-store.js";
  * Write methods take arrays so callers can batch many tasks into one round
  * trip; results come back in input order.
  */
-export interface TaskStore extends GroupStore {
+export interface TaskStore extends GroupStore, ChainStore {
   /**
    * Inserts new PENDING tasks and reports, in input order, each one's id and
    * `createdAt` (the store's clock). A task whose (owner, idempotency key)

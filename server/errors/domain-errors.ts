@@ -66,3 +66,11 @@ export class GroupNotFoundError extends Error {
     super(`group ${id} not found`);
   }
 }
+
+/** No chain has this id, or it is someone else's (never "forbidden"). → NotFound */
+export class ChainNotFoundError extends Error {
+  override name = "ChainNotFoundError";
+  constructor(readonly id: string) {
+    super(`chain ${id} not found`);
+  }
+}

@@ -3,6 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { ArgumentErrorsSchema } from "../../gen/tstasks/v1/task_pb.js";
 import {
   AuthorizationRequiredError,
+  ChainNotFoundError,
   RequestInvalidError,
   ScheduleNotFoundError,
   TaskNotFoundError,
@@ -55,6 +56,7 @@ export function toConnectError(thrown: unknown, log?: Logger): ConnectError {
   if (thrown instanceof ConnectError) return thrown;
   if (thrown instanceof TaskNotFoundError || thrown instanceof ScheduleNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
   if (thrown instanceof GroupNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
+  if (thrown instanceof ChainNotFoundError) return new ConnectError(thrown.message, Code.NotFound);
   if (thrown instanceof UnknownTaskTypeError) {
     return withArgumentErrors(new ConnectError(thrown.message, Code.InvalidArgument), { type: "unknown task type" });
   }

@@ -7,12 +7,13 @@ import { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../../gen/tstasks/v1/monitor_service_pb.js";
 import { ScheduleService } from "../../gen/tstasks/v1/schedule_service_pb.js";
 import { GroupService } from "../../gen/tstasks/v1/group_service_pb.js";
+import { ChainService } from "../../gen/tstasks/v1/chain_service_pb.js";
 import { openApiSchemaValidator } from "../../test/support/openapi-schemas.js";
 import { buildRouteTable } from "../rest/route-table.js";
 import { buildOpenApiDocument } from "./openapi-document.js";
 import type { OpenApiDocument } from "./openapi-types.js";
 
-const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService, GroupService];
+const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService, GroupService, ChainService];
 const doc = buildOpenApiDocument(buildRouteTable(services), services, { title: "tstasks" });
 
 /** Every `$ref` in `value`, depth first. */

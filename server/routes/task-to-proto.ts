@@ -54,6 +54,8 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     groupId: t.groupId ?? "",
     groupIndex: t.groupIndex ?? 0,
     gatherOf: t.gatherOf ?? "",
+    chainId: t.chainId ?? "",
+    chainStep: t.chainStep ?? 0,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Context } from "@opentelemetry/api";
 import { activeTraceParent, publishWithSpans, runInSpan, startSubmitSpan, type TracedSource } from "../../core/telemetry/task-spans.js";
 import type { ServerTaskCounters } from "../metrics/task-counters.js";
 import type { TaskStore } from "../../core/store/task-store.js";
-import { queueingDedupId } from "./queueing-dedup-id.js";
+import { queueingDedupId } from "../../core/queue/queueing-dedup-id.js";
 import { defaultLogger } from "../../core/log/default-logger.js";
 import type { Logger } from "../../core/log/logger.js";
 import { taskFields } from "../../core/log/task-fields.js";

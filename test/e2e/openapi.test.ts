@@ -9,6 +9,7 @@ import { TaskService } from "../../gen/tstasks/v1/task_service_pb.js";
 import { MonitorService } from "../../gen/tstasks/v1/monitor_service_pb.js";
 import { ScheduleService } from "../../gen/tstasks/v1/schedule_service_pb.js";
 import { GroupService } from "../../gen/tstasks/v1/group_service_pb.js";
+import { ChainService } from "../../gen/tstasks/v1/chain_service_pb.js";
 import { buildOpenApiDocument, type OpenApiDocument, type SchemaObject } from "../../server/openapi/index.js";
 import { buildRouteTable } from "../../server/rest/route-table.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
@@ -53,7 +54,7 @@ describe("GET /openapi.json and /docs on a running server", () => {
 
     const result = await new Validator().validate(structuredClone(doc) as unknown as Record<string, unknown>);
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
-    const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService, GroupService];
+    const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService, GroupService, ChainService];
     assert.deepEqual(doc, buildOpenApiDocument(buildRouteTable(services), services, { title: "tstasks" }));
 
     const again = await fetch(`${url}/openapi.json`, { headers: { "if-none-match": res.headers.get("etag")! } });

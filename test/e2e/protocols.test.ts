@@ -84,6 +84,7 @@ for (const backend of BACKENDS) describe(`one port, every protocol [${backend}]`
       "tstasks.v1.MonitorService/GetTaskStats",
       "tstasks.v1.ScheduleService/CreateSchedule",
       "tstasks.v1.GroupService/SubmitGroup",
+      "tstasks.v1.ChainService/SubmitChain",
       "grpc.health.v1.Health/Check",
     ]) {
       assert.ok(stdout.includes(m), `${m} listed in:\n${stdout}`);

@@ -25,8 +25,9 @@ export function asTaskMessage(value: unknown): TaskMessage | undefined {
   const message: TaskMessage = { id, type, queue, args: args as JsonObject };
   if (runAt !== undefined) message.runAt = runAt;
   if (dedupId !== undefined) message.dedupId = dedupId;
-  // Optional hints of groups (see TaskMessage); a malformed one is dropped, never fatal: the store is the record.
+  // Optional hints of groups and chains (see TaskMessage); a malformed one is dropped, never fatal: the store is the record.
   if (typeof value["groupId"] === "string") message.groupId = value["groupId"];
   if (typeof value["gatherOf"] === "string") message.gatherOf = value["gatherOf"];
+  if (typeof value["chainId"] === "string") message.chainId = value["chainId"];
   return message;
 }

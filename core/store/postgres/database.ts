@@ -6,6 +6,7 @@ import type { TaskOutboxTable } from "./task-outbox.table.js";
 import type { WorkersTable } from "./workers.table.js";
 import type { SchedulesTable } from "./schedules.table.js";
 import type { TaskGroupsTable } from "./task-groups.table.js";
+import type { ChainsTable } from "./chains.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
@@ -17,4 +18,5 @@ export interface Database {
   workers: WorkersTable;
   schedules: SchedulesTable;
   task_groups: TaskGroupsTable;
+  chains: ChainsTable;
 }

@@ -52,6 +52,7 @@ import {
   updateSchedulePaused,
 } from "./schedules.repository.js";
 import { createGroupStoreOnKysely } from "./group-store-on-kysely.js";
+import { chainStoreOnKysely } from "./chain-store-on-kysely.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -477,6 +478,8 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       closing ??= db.destroy();
       return closing;
     },
+
+    ...chainStoreOnKysely(db),
   };
 }
 

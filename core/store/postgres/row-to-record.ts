@@ -37,6 +37,8 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     groupId: row.group_id,
     groupIndex: row.group_index,
     gatherOf: row.gather_of,
+    chainId: row.chain_id,
+    chainStep: row.chain_step,
   };
 }
 

@@ -58,6 +58,10 @@ export interface TasksTable {
   group_index: number | null;
   /** The group whose results this gather task gathers; NULL: not a gather task. */
   gather_of: string | null;
+  /** The chain this task is a step of (see the create-chains migration); NULL: none. */
+  chain_id: string | null;
+  /** Its step's index in that chain; NULL: none. */
+  chain_step: number | null;
 }
 
 /** A `tasks` row as selected. */
@@ -100,4 +104,6 @@ export const TASK_COLUMNS = [
   "group_id",
   "group_index",
   "gather_of",
+  "chain_id",
+  "chain_step",
 ] as const satisfies readonly (keyof TasksTable)[];

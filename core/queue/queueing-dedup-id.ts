@@ -1,4 +1,4 @@
-import type { TaskRecord } from "../../core/store/task-record.js";
+import type { TaskRecord } from "../store/task-record.js";
 
 /**
  * The queue's deduplication id for the message that queues `task` now.
