@@ -51,11 +51,10 @@ export function taskToProto(t: TaskRecord): MessageInitShape<typeof TaskSchema> 
     errors: t.errors,
     progress: t.progress,
     progressMessage: t.progressMessage,
-    groupId: t.groupId ?? "",
-    groupIndex: t.groupIndex ?? 0,
-    gatherOf: t.gatherOf ?? "",
-    chainId: t.chainId ?? "",
-    chainStep: t.chainStep ?? 0,
+    // Optional in the proto: a task outside groups and chains answers none of them.
+    ...(t.groupId !== null && { groupId: t.groupId, groupIndex: t.groupIndex ?? 0 }),
+    ...(t.gatherOf !== null && { gatherOf: t.gatherOf }),
+    ...(t.chainId !== null && { chainId: t.chainId, chainStep: t.chainStep ?? 0 }),
   };
 }
 

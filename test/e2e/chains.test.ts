@@ -90,9 +90,9 @@ for (const backend of BACKENDS) describe(`chains [${backend}]`, () => {
       assert.equal(t.body.attempts, 1);
       assert.deepEqual(t.body.args, expectedArgs[i]);
     }
-    // A task outside chains says so.
+    // A task outside chains and groups carries none of their fields.
     const plain = await httpJson(`${url}/task`, { body: { type: "test.main.add", args: { x: 1, y: 1 } } });
-    assert.equal(plain.body.chain_id, "");
+    for (const field of ["chain_id", "chain_step", "group_id", "group_index", "gather_of"]) assert.equal(field in plain.body, false, field);
   });
 
   it("a failed step fails the chain with that step's error; later steps are never created", async () => {

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file tstasks/v1/task.proto.
  */
 export const file_tstasks_v1_task: GenFile = /*@__PURE__*/
-  fileDesc("ChV0c3Rhc2tzL3YxL3Rhc2sucHJvdG8SCnRzdGFza3MudjEiOwoJVGFza0Vycm9yEgwKBHR5cGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIsoFCgRUYXNrEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJgoGc3RhdHVzGAMgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEiUKBGFyZ3MYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBnJlc3VsdBgFIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIkCgVlcnJvchgGIAEoCzIVLnRzdGFza3MudjEuVGFza0Vycm9yEg0KBXF1ZXVlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEg4KBndvcmtlchgJIAEoCRIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFb3duZXIYDSABKAkSJQoGZXJyb3JzGA4gAygLMhUudHN0YXNrcy52MS5UYXNrRXJyb3ISKgoGcnVuX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSEgoKdGltZW91dF9tcxgRIAEoDRIuCgpleHBpcmVzX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghwcm9ncmVzcxgTIAEoARIYChBwcm9ncmVzc19tZXNzYWdlGBQgASgJEhAKCGdyb3VwX2lkGBYgASgJEhMKC2dyb3VwX2luZGV4GBcgASgNEhEKCWdhdGhlcl9vZhgaIAEoCRIQCghjaGFpbl9pZBgYIAEoCRISCgpjaGFpbl9zdGVwGBkgASgNIosBCgtUYXNrTG9nTGluZRILCgNzZXEYASABKAMSIwoFbGV2ZWwYAiABKA4yFC50c3Rhc2tzLnYxLkxvZ0xldmVsEg8KB21lc3NhZ2UYAyABKAkSKAoEdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYXR0ZW1wdBgFIAEoBSJCCgxUYXNrUHJvZ3Jlc3MSEAoIZnJhY3Rpb24YASABKAESDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIqYBCghUYXNrVHlwZRIMCgRuYW1lGAEgASgJEh0KFXJlcXVpcmVfYXV0aG9yaXphdGlvbhgCIAEoCBIlCgRhcmdzGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVxdWV1ZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIMCgRwYWNrGAYgASgJEhQKDHBhY2tfdmVyc2lvbhgHIAEoCSJ3Cg5Bcmd1bWVudEVycm9ycxI2CgZlcnJvcnMYASADKAsyJi50c3Rhc2tzLnYxLkFyZ3VtZW50RXJyb3JzLkVycm9yc0VudHJ5Gi0KC0Vycm9yc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqvQEKClRhc2tTdGF0dXMSGwoXVEFTS19TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNUQVNLX1NUQVRVU19QRU5ESU5HEAESFwoTVEFTS19TVEFUVVNfU1RBUlRFRBACEhcKE1RBU0tfU1RBVFVTX1NVQ0NFU1MQAxIXChNUQVNLX1NUQVRVU19GQUlMVVJFEAQSFQoRVEFTS19TVEFUVVNfUkVUUlkQBRIXChNUQVNLX1NUQVRVU19SRVZPS0VEEAYqdwoITG9nTGV2ZWwSGQoVTE9HX0xFVkVMX1VOU1BFQ0lGSUVEEAASEwoPTE9HX0xFVkVMX0RFQlVHEAESEgoOTE9HX0xFVkVMX0lORk8QAhISCg5MT0dfTEVWRUxfV0FSThADEhMKD0xPR19MRVZFTF9FUlJPUhAEYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChV0c3Rhc2tzL3YxL3Rhc2sucHJvdG8SCnRzdGFza3MudjEiOwoJVGFza0Vycm9yEgwKBHR5cGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIqoGCgRUYXNrEgoKAmlkGAEgASgJEgwKBHR5cGUYAiABKAkSJgoGc3RhdHVzGAMgASgOMhYudHN0YXNrcy52MS5UYXNrU3RhdHVzEiUKBGFyZ3MYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBnJlc3VsdBgFIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZRIkCgVlcnJvchgGIAEoCzIVLnRzdGFza3MudjEuVGFza0Vycm9yEg0KBXF1ZXVlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEg4KBndvcmtlchgJIAEoCRIuCgpjcmVhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFb3duZXIYDSABKAkSJQoGZXJyb3JzGA4gAygLMhUudHN0YXNrcy52MS5UYXNrRXJyb3ISKgoGcnVuX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9pZGVtcG90ZW5jeV9rZXkYECABKAkSEgoKdGltZW91dF9tcxgRIAEoDRIuCgpleHBpcmVzX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghwcm9ncmVzcxgTIAEoARIYChBwcm9ncmVzc19tZXNzYWdlGBQgASgJEhUKCGdyb3VwX2lkGBYgASgJSACIAQESGAoLZ3JvdXBfaW5kZXgYFyABKA1IAYgBARIWCglnYXRoZXJfb2YYGiABKAlIAogBARIVCghjaGFpbl9pZBgYIAEoCUgDiAEBEhcKCmNoYWluX3N0ZXAYGSABKA1IBIgBAUILCglfZ3JvdXBfaWRCDgoMX2dyb3VwX2luZGV4QgwKCl9nYXRoZXJfb2ZCCwoJX2NoYWluX2lkQg0KC19jaGFpbl9zdGVwIosBCgtUYXNrTG9nTGluZRILCgNzZXEYASABKAMSIwoFbGV2ZWwYAiABKA4yFC50c3Rhc2tzLnYxLkxvZ0xldmVsEg8KB21lc3NhZ2UYAyABKAkSKAoEdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHYXR0ZW1wdBgFIAEoBSJCCgxUYXNrUHJvZ3Jlc3MSEAoIZnJhY3Rpb24YASABKAESDwoHbWVzc2FnZRgCIAEoCRIPCgdhdHRlbXB0GAMgASgFIqYBCghUYXNrVHlwZRIMCgRuYW1lGAEgASgJEh0KFXJlcXVpcmVfYXV0aG9yaXphdGlvbhgCIAEoCBIlCgRhcmdzGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVxdWV1ZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRIMCgRwYWNrGAYgASgJEhQKDHBhY2tfdmVyc2lvbhgHIAEoCSJ3Cg5Bcmd1bWVudEVycm9ycxI2CgZlcnJvcnMYASADKAsyJi50c3Rhc2tzLnYxLkFyZ3VtZW50RXJyb3JzLkVycm9yc0VudHJ5Gi0KC0Vycm9yc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqvQEKClRhc2tTdGF0dXMSGwoXVEFTS19TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNUQVNLX1NUQVRVU19QRU5ESU5HEAESFwoTVEFTS19TVEFUVVNfU1RBUlRFRBACEhcKE1RBU0tfU1RBVFVTX1NVQ0NFU1MQAxIXChNUQVNLX1NUQVRVU19GQUlMVVJFEAQSFQoRVEFTS19TVEFUVVNfUkVUUlkQBRIXChNUQVNLX1NUQVRVU19SRVZPS0VEEAYqdwoITG9nTGV2ZWwSGQoVTE9HX0xFVkVMX1VOU1BFQ0lGSUVEEAASEwoPTE9HX0xFVkVMX0RFQlVHEAESEgoOTE9HX0xFVkVMX0lORk8QAhISCg5MT0dfTEVWRUxfV0FSThADEhMKD0xPR19MRVZFTF9FUlJPUhAEYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Why a task failed.
@@ -190,39 +190,39 @@ export type Task = Message<"tstasks.v1.Task"> & {
   progressMessage: string;
 
   /**
-   * The group it is a member of (see GroupService); empty otherwise.
+   * The group it is a member of (see GroupService); absent otherwise.
    *
-   * @generated from field: string group_id = 22;
+   * @generated from field: optional string group_id = 22;
    */
-  groupId: string;
+  groupId?: string | undefined;
 
   /**
-   * Its index in that group's members, from 0 (0 when not a member).
+   * Its index in that group's members, from 0 (absent when not a member).
    *
-   * @generated from field: uint32 group_index = 23;
+   * @generated from field: optional uint32 group_index = 23;
    */
-  groupIndex: number;
+  groupIndex?: number | undefined;
 
   /**
-   * The group whose results this task gathers; empty otherwise.
+   * The group whose results this task gathers; absent otherwise.
    *
-   * @generated from field: string gather_of = 26;
+   * @generated from field: optional string gather_of = 26;
    */
-  gatherOf: string;
+  gatherOf?: string | undefined;
 
   /**
-   * The chain this task is a step of (see ChainService); empty otherwise.
+   * The chain this task is a step of (see ChainService); absent otherwise.
    *
-   * @generated from field: string chain_id = 24;
+   * @generated from field: optional string chain_id = 24;
    */
-  chainId: string;
+  chainId?: string | undefined;
 
   /**
    * Its step's index in that chain (0 for the first step).
    *
-   * @generated from field: uint32 chain_step = 25;
+   * @generated from field: optional uint32 chain_step = 25;
    */
-  chainStep: number;
+  chainStep?: number | undefined;
 };
 
 /**
