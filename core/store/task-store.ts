@@ -6,6 +6,7 @@ import type { QueueStats, QueueStatsQuery, TaskStats, TaskStatsQuery } from "./t
 import type { WorkerHeartbeat, WorkerRecord } from "./worker-record.js";
 import type { FiredTask, NewSchedule, ScheduleFiring, ScheduleRecord } from "./schedule-record.js";
 import type { BulkBatchQuery, BulkBatchResult } from "./bulk-action.js";
+import type { LimitStore } from "./limit-store.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -14,7 +15,7 @@ import type { BulkBatchQuery, BulkBatchResult } from "./bulk-action.js";
  * Write methods take arrays so callers can batch many tasks into one round
  * trip; results come back in input order.
  */
-export interface TaskStore {
+export interface TaskStore extends LimitStore {
   /**
    * Inserts new PENDING tasks and reports, in input order, each one's id and
    * `createdAt` (the store's clock). A task whose (owner, idempotency key)

@@ -5,6 +5,7 @@ import type { TaskLogsTable } from "./task-logs.table.js";
 import type { TaskOutboxTable } from "./task-outbox.table.js";
 import type { WorkersTable } from "./workers.table.js";
 import type { SchedulesTable } from "./schedules.table.js";
+import type { ConcurrencyLeasesTable, RateLimitsTable } from "./concurrency-limits.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
@@ -15,4 +16,6 @@ export interface Database {
   task_outbox: TaskOutboxTable;
   workers: WorkersTable;
   schedules: SchedulesTable;
+  concurrency_leases: ConcurrencyLeasesTable;
+  rate_limits: RateLimitsTable;
 }

@@ -51,6 +51,7 @@ import {
   selectScheduleRows,
   updateSchedulePaused,
 } from "./schedules.repository.js";
+import { createLimitStoreOnKysely } from "./limit-store-on-kysely.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -126,6 +127,7 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
   let closing: Promise<void> | undefined;
   return {
     db,
+    ...createLimitStoreOnKysely(db),
     async insertTasks(tasks: readonly NewTask[]): Promise<InsertedTask[]> {
       for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
       try {
