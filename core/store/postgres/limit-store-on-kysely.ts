@@ -35,11 +35,10 @@ export function createLimitStoreOnKysely(db: Kysely<Database>): LimitStore {
       }
       if (requests.length === 0) return [];
       const keys = distinctKeys(requests);
-      const taskIds = [...new Set(requests.map((r) => r.taskId))];
       return retryOnDeadlock(() =>
         db.transaction().execute(async (trx) => {
           await lockLeaseKeys(trx, keys);
-          const live = await dropExpiredAndSelectLeases(trx, keys, taskIds);
+          const live = await dropExpiredAndSelectLeases(trx, keys);
           return decideLeases(requests, live, (grants) => upsertLeaseRows(trx, grants));
         }),
       );
