@@ -1,4 +1,8 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
+import { test } from "node:test";
+import { sql } from "kysely";
 import { usePrivatePostgres } from "../../test/harness/private-postgres.js";
 import { freshPgliteDataDir } from "../../test/support/pglite-template.js";
 import { describeLimitStoreContract } from "./limit-store-contract.js";
@@ -45,4 +49,47 @@ describeLimitStoreContract("PGlite store: concurrency leases and rate limits", a
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+});
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Cond"?: string;
+  Plans?: PlanNode[];
+}
+
+/** Scans of the limit tables that read them whole (the sessions run with enable_seqscan off, so one costs 1e10 and JIT). */
+function fullScans(node: PlanNode, out: string[] = []): string[] {
+  const relation = node["Relation Name"];
+  if (relation === "concurrency_leases" || relation === "rate_limits") {
+    if (node["Node Type"] === "Seq Scan") out.push(`Seq Scan on ${relation}`);
+    if (node["Node Type"].startsWith("Index") && node["Index Cond"] === undefined) out.push(`${node["Node Type"]} on ${relation} without a condition`);
+  }
+  for (const child of node.Plans ?? []) fullScans(child, out);
+  return out;
+}
+
+test("every limit statement, planned generic on small tables, looks its rows up through an index", async () => {
+  const store = await createPostgresTaskStore({ databaseUrl: await freshDatabase(), poolSize: 1 });
+  try {
+    const taskId = randomUUID();
+    await store.acquireLeases([{ type: "t", key: "k", taskId, max: 2, holder: "w", ttlMs: 1000 }]);
+    await store.renewLeases([{ taskId, holder: "w" }], 1000);
+    await store.releaseLeases([{ taskId, holder: "w" }]);
+    await store.takeTokens([{ type: "t", perSecond: 1, burst: 1 }]);
+    await store.takeTokens([{ type: "t", perSecond: 1, burst: 1 }]);
+    const { rows } = await sql<{ name: string; statement: string }>`
+      select name, statement from pg_prepared_statements where statement ~ '(concurrency_leases|rate_limits)'`.execute(store.db);
+    assert.ok(rows.length >= 6, `only ${rows.length} limit statements were prepared`);
+    const found: string[] = [];
+    for (const row of rows) {
+      const params = (row.statement.match(/\$\d+/g) ?? []).reduce((n, p) => Math.max(n, Number(p.slice(1))), 0);
+      const args = Array.from({ length: params }, () => "null").join(", ");
+      const plan = await sql.raw<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`explain (format json) execute ${row.name}(${args})`).execute(store.db);
+      for (const scan of fullScans(plan.rows[0]!["QUERY PLAN"][0].Plan)) found.push(`${scan} in: ${row.statement.replace(/\s+/g, " ").trim().slice(0, 120)}…`);
+    }
+    assert.deepEqual(found, []);
+  } finally {
+    await store.close();
+  }
 });
