@@ -80,9 +80,9 @@ describe("limit gate", () => {
 
   it("renews a held lease every third of its TTL until done", async () => {
     const s = scriptedStore();
-    const gate = createLimitGate({ store: s.store, holder: "w1", leaseTtlMs: 90, log: silentLogger() });
+    const gate = createLimitGate({ store: s.store, holder: "w1", leaseTtlMs: 150, log: silentLogger() });
     const admitted = await gate.admit(delivery({ user: "alice" }), both);
-    await sleep(200);
+    await sleep(250);
     assert.ok(s.renewed.length >= 2, `${s.renewed.length} renewals`);
     if (admitted.kind === "run") admitted.done(false);
     const after = s.renewed.length;
@@ -133,6 +133,10 @@ describe("limit gate", () => {
     const admitted = await gate.admit(delivery({ user: 5 }), both);
     assert.deepEqual([admitted.kind, admitted.kind === "run" ? admitted.refusal : "wait"], ["run", undefined]);
     assert.deepEqual(s.calls, []);
+  });
+
+  it("refuses a lease TTL under 100 ms", () => {
+    assert.throws(() => createLimitGate({ store: scriptedStore().store, holder: "w1", leaseTtlMs: 50, log: silentLogger() }), RangeError);
   });
 
   it("a store that fails answers wait (1 s), so the delivery comes back rather than being lost", async () => {

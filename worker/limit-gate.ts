@@ -48,12 +48,16 @@ const STORE_RETRY_MS = 1000;
 const NOTHING = (): void => {};
 
 /**
- * Creates the gate. Its store calls are batched like the worker's claims
+ * Creates the gate (throws a RangeError for a `leaseTtlMs` outside 100 ms to
+ * a day). Its store calls are batched like the worker's claims
  * (no added delay; calls arriving while two are in flight go out together),
  * so a burst of limited deliveries costs a few round trips, not one each.
  */
 export function createLimitGate(options: LimitGateOptions): LimitGate {
   const { store, holder, leaseTtlMs, log } = options;
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 100 || leaseTtlMs > 86_400_000) {
+    throw new RangeError(`leaseTtlMs must be a whole number of ms from 100 to 86400000, got ${leaseTtlMs}`);
+  }
   const acquire = createBatcher<LeaseRequest, LeaseResult>((items) => store.acquireLeases(items));
   const takeToken = createBatcher<TokenRequest, TokenResult>((items) => store.takeTokens(items));
   const renew = createBatcher<LeaseRef, boolean>((items) => store.renewLeases(items, leaseTtlMs));

@@ -94,7 +94,7 @@ export interface WorkerOptions {
   /**
    * How long a concurrency lease outlives its worker: a running task's lease
    * is renewed every third of it, so a worker that died frees its keys after
-   * at most this. Default: 3 × `heartbeatMs`, at least 1000 ms.
+   * at most this (100 ms to a day). Default: 3 × `heartbeatMs`, at least 1000 ms.
    */
   leaseTtlMs?: number;
 }
