@@ -21,6 +21,8 @@ import { taskFields } from "../core/log/task-fields.js";
 import { mayFollowUp } from "../core/queue/follow-up.js";
 import { createFollowUpKick } from "./follow-up-kick.js";
 import { argsToRun } from "./gather-args.js";
+import { createLimitGate } from "./limit-gate.js";
+import type { TaskErrorInfo } from "../core/task/task-error.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -92,6 +94,12 @@ export interface WorkerOptions {
    * process's root logger, component `worker`.
    */
   log?: Logger;
+  /**
+   * How long a concurrency lease outlives its worker: a running task's lease
+   * is renewed every third of it, so a worker that died frees its keys after
+   * at most this (100 ms to a day). Default: 3 × `heartbeatMs`, at least 1000 ms.
+   */
+  leaseTtlMs?: number;
 }
 
 /** A worker process's task loop. */
@@ -207,6 +215,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const observer = createWorkerObserver({ registry: options.metrics, worker: name });
   // Queues a group's gather task as soon as the outcome that made it is recorded (the dispatcher stays the guarantee).
   const kickFollowUps = createFollowUpKick(store, queue, log);
+  // Concurrency keys and rate limits (worker/limit-gate.ts): only types with one of them ever reach it.
+  const limits = createLimitGate({ store, holder: name, leaseTtlMs: options.leaseTtlMs ?? Math.max(1000, 3 * heartbeatMs), log });
 
   const catalog: TaskTypeRecord[] = options.tasks.map((t) => ({
     name: t.name,
@@ -252,7 +262,18 @@ export function createWorker(options: WorkerOptions): Worker {
       runSlots.release();
     };
     try {
-      await claimAndRun(delivery, task, freeSlot, unpin);
+      // Before the claim: a task whose key is busy or whose rate is spent goes back unclaimed (PENDING, no attempt used).
+      const admitted = task.definition.concurrency || task.definition.rateLimit ? await limits.admit(delivery, task) : undefined;
+      if (admitted?.kind === "wait") {
+        delivery.nak(admitted.delayMs);
+        return;
+      }
+      try {
+        await claimAndRun(delivery, task, freeSlot, unpin, admitted?.refusal);
+      } finally {
+        // Another attempt of this task running here (a duplicate delivery) holds the same lease: keep it.
+        admitted?.done(running.has(message.id));
+      }
     } finally {
       freeSlot();
       unpin();
@@ -285,11 +306,11 @@ export function createWorker(options: WorkerOptions): Worker {
    * it and settles it; calls `freeSlot` once it stopped running, and `unpin`
    * once it holds the gate as it runs (it may be called again later).
    */
-  const claimAndRun = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void, unpin: GateRelease): Promise<void> => {
+  const claimAndRun = async (delivery: Delivery, task: LoadedTask, freeSlot: () => void, unpin: GateRelease, refusal?: TaskErrorInfo): Promise<void> => {
     const turn = claimTurns.take(delivery.message.id);
     try {
       await turn.ready;
-      await claimAndRunInTurn(delivery, task, freeSlot, turn.done, unpin);
+      await claimAndRunInTurn(delivery, task, freeSlot, turn.done, unpin, refusal);
     } finally {
       turn.done();
     }
@@ -302,6 +323,7 @@ export function createWorker(options: WorkerOptions): Worker {
     freeSlot: () => void,
     endTurn: () => void,
     unpin: GateRelease,
+    refusal?: TaskErrorInfo,
   ): Promise<void> => {
     const message = delivery.message;
     let claimed: StartResult;
@@ -353,6 +375,11 @@ export function createWorker(options: WorkerOptions): Worker {
         "PermissionDenied",
         `task type ${record.type} is protected and this task was not submitted with a token that allows it; the worker refused to run it`,
       );
+      return;
+    }
+    if (refusal) {
+      // Its concurrency key function failed: trying again cannot help.
+      await fail(delivery, claimed.attempt, refusal.type, refusal.message);
       return;
     }
     if (gate.busy) {

@@ -8,6 +8,7 @@ import type { FiredTask, NewSchedule, ScheduleFiring, ScheduleRecord } from "./s
 import type { BulkBatchQuery, BulkBatchResult } from "./bulk-action.js";
 import type { GroupStore } from "./group-store.js";
 import type { ChainStore } from "./chain-store.js";
+import type { LimitStore } from "./limit-store.js";
 
 /**
  * The store of record for tasks and the task-type catalog. Postgres (through
@@ -16,7 +17,7 @@ import type { ChainStore } from "./chain-store.js";
  * Write methods take arrays so callers can batch many tasks into one round
  * trip; results come back in input order.
  */
-export interface TaskStore extends GroupStore, ChainStore {
+export interface TaskStore extends GroupStore, ChainStore, LimitStore {
   /**
    * Inserts new PENDING tasks and reports, in input order, each one's id and
    * `createdAt` (the store's clock). A task whose (owner, idempotency key)

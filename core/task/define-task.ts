@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { QUEUE_NAME_PATTERN } from "../queue/queue-name.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { TaskContext } from "./task-context.js";
+import { checkConcurrencyOptions, toRateLimit, type ConcurrencyOptions, type RateLimit, type RateLimitOptions } from "./task-limits.js";
 
 /** Options of a task definition; every field but `args` and `run` is optional. */
 export interface TaskOptions<Args extends z.ZodType, Result> {
@@ -36,6 +37,18 @@ export interface TaskOptions<Args extends z.ZodType, Result> {
   timeoutMs?: number;
   /** The work. Its return value must be JSON; it becomes the task's result. */
   run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
+  /**
+   * At most `max` tasks of this type with the same `key(args)` run at once,
+   * across all workers; a task whose key is busy waits in the queue (PENDING,
+   * no attempt used). Default: none.
+   */
+  concurrency?: ConcurrencyOptions<z.output<Args>>;
+  /**
+   * At most `perSecond` starts a second of this type across all workers
+   * (token bucket, `burst` default `max(1, perSecond)`); a task over the rate
+   * waits in the queue (PENDING, no attempt used). Default: none.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 /**
@@ -52,6 +65,10 @@ export interface TaskDefinition<Args extends z.ZodType = z.ZodType, Result = unk
   readonly backoff: BackoffOptions;
   readonly timeoutMs: number;
   readonly run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
+  /** Its concurrency key and limit; undefined: none. */
+  readonly concurrency?: ConcurrencyOptions<z.output<Args>>;
+  /** Its rate limit, burst resolved; undefined: none. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** The argument type a definition accepts (for typed clients). */
@@ -75,7 +92,8 @@ export const MAX_RETRIES = 25;
  *   run: ({ x, y }) => x + y,
  * });
  * ```
- * Throws when `queue` is not a valid queue name or `retries` is out of range.
+ * Throws when `queue` is not a valid queue name, `retries` is out of range,
+ * or `concurrency` / `rateLimit` are malformed.
  */
 export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<Args, Result>): TaskDefinition<Args, Result> {
   const queue = options.queue ?? "default";
@@ -86,6 +104,8 @@ export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<
   if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
     throw new Error(`retries must be a whole number from 0 to ${MAX_RETRIES}, got ${retries}`);
   }
+  checkConcurrencyOptions(options.concurrency);
+  const rateLimit = toRateLimit(options.rateLimit);
   return Object.freeze({
     kind: "tstasks.task" as const,
     args: options.args,
@@ -96,6 +116,8 @@ export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<
     backoff: { ...options.backoff },
     timeoutMs: options.timeoutMs ?? 0,
     run: options.run,
+    ...(options.concurrency && { concurrency: Object.freeze({ key: options.concurrency.key, max: options.concurrency.max }) }),
+    ...(rateLimit && { rateLimit }),
   });
 }
 

@@ -5,6 +5,7 @@
 export { z } from "zod";
 export { defineTask, isTaskDefinition, MAX_RETRIES } from "./define-task.js";
 export type { BackoffOptions } from "./backoff.js";
+export type { ConcurrencyOptions, RateLimitOptions, RateLimit } from "./task-limits.js";
 export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult } from "./define-task.js";
 export type { TaskContext } from "./task-context.js";
 export type { LogLevel } from "./log-level.js";

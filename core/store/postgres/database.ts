@@ -7,6 +7,7 @@ import type { WorkersTable } from "./workers.table.js";
 import type { SchedulesTable } from "./schedules.table.js";
 import type { TaskGroupsTable } from "./task-groups.table.js";
 import type { ChainsTable } from "./chains.table.js";
+import type { ConcurrencyLeasesTable, RateLimitsTable } from "./concurrency-limits.table.js";
 
 /** Every table of the tstasks schema, as Kysely sees it (`Kysely<Database>`). */
 export interface Database {
@@ -19,4 +20,6 @@ export interface Database {
   schedules: SchedulesTable;
   task_groups: TaskGroupsTable;
   chains: ChainsTable;
+  concurrency_leases: ConcurrencyLeasesTable;
+  rate_limits: RateLimitsTable;
 }

@@ -53,6 +53,7 @@ import {
 } from "./schedules.repository.js";
 import { createGroupStoreOnKysely } from "./group-store-on-kysely.js";
 import { chainStoreOnKysely } from "./chain-store-on-kysely.js";
+import { createLimitStoreOnKysely } from "./limit-store-on-kysely.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -129,6 +130,7 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
   return {
     db,
     ...createGroupStoreOnKysely(db),
+    ...createLimitStoreOnKysely(db),
     async insertTasks(tasks: readonly NewTask[]): Promise<InsertedTask[]> {
       for (const t of tasks) if (!isUuid(t.id)) throw new InvalidTaskIdError(t.id);
       try {
