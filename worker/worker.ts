@@ -18,6 +18,7 @@ import { createWorkerObserver, type AttemptObservation } from "./metrics/worker-
 import { defaultLogger } from "../core/log/default-logger.js";
 import type { Logger } from "../core/log/logger.js";
 import { taskFields } from "../core/log/task-fields.js";
+import { priorityOrDefault } from "../core/task/priority.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -211,6 +212,7 @@ export function createWorker(options: WorkerOptions): Worker {
     description: t.definition.description,
     pack: t.pack,
     packVersion: t.packVersion,
+    priority: priorityOrDefault(t.definition.priority),
   }));
 
   const handle = async (delivery: Delivery): Promise<void> => {

@@ -26,4 +26,10 @@ export interface TaskMessage {
    * keeps it here. Absent when tracing is off.
    */
   trace?: TraceCarrier;
+  /**
+   * 1 to 10, 10 highest; absent: 5 (also for messages from before
+   * priorities). Consumers start higher ones first (see
+   * core/concurrency/priority-slots.ts); on JetStream it picks the subject.
+   */
+  priority?: number;
 }

@@ -54,6 +54,8 @@ export interface TaskRecord {
   unservedSince: Date | null;
   /** Times a retry put it back in the queue. */
   requeues: number;
+  /** 1 to 10, 10 highest: the level it is queued at (see core/task/priority.ts). */
+  priority: number;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */
@@ -124,6 +126,8 @@ export interface NewTask {
    * submitter publishes it at once, the dispatcher only if it did not.
    */
   hold?: boolean;
+  /** 1 to 10, 10 highest; omit for 5 (see core/task/priority.ts). */
+  priority?: number;
 }
 
 /** What {@link TaskStore.insertTasks} reports per task. */

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { QUEUE_NAME_PATTERN } from "../queue/queue-name.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { TaskContext } from "./task-context.js";
+import { DEFAULT_PRIORITY, isPriority, MAX_PRIORITY, MIN_PRIORITY } from "./priority.js";
 
 /** Options of a task definition; every field but `args` and `run` is optional. */
 export interface TaskOptions<Args extends z.ZodType, Result> {
@@ -36,6 +37,12 @@ export interface TaskOptions<Args extends z.ZodType, Result> {
   timeoutMs?: number;
   /** The work. Its return value must be JSON; it becomes the task's result. */
   run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
+  /**
+   * Priority of its tasks, 1 to 10, 10 highest: within a queue a worker
+   * starts higher ones first, and one that has waited long moves up (see
+   * docs/workflows.md, Priorities). A submission may override it. Default: 5.
+   */
+  priority?: number;
 }
 
 /**
@@ -52,6 +59,7 @@ export interface TaskDefinition<Args extends z.ZodType = z.ZodType, Result = unk
   readonly backoff: BackoffOptions;
   readonly timeoutMs: number;
   readonly run: (args: z.output<Args>, ctx: TaskContext) => Promise<Result> | Result;
+  readonly priority: number;
 }
 
 /** The argument type a definition accepts (for typed clients). */
@@ -75,7 +83,7 @@ export const MAX_RETRIES = 25;
  *   run: ({ x, y }) => x + y,
  * });
  * ```
- * Throws when `queue` is not a valid queue name or `retries` is out of range.
+ * Throws when `queue` is not a valid queue name, or `retries` or `priority` is out of range.
  */
 export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<Args, Result>): TaskDefinition<Args, Result> {
   const queue = options.queue ?? "default";
@@ -96,7 +104,15 @@ export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<
     backoff: { ...options.backoff },
     timeoutMs: options.timeoutMs ?? 0,
     run: options.run,
+    priority: definedPriority(options.priority),
   });
+}
+
+/** A definition's priority: 5 when absent; throws unless a whole number from 1 to 10. */
+function definedPriority(priority: number | undefined): number {
+  if (priority === undefined) return DEFAULT_PRIORITY;
+  if (!isPriority(priority)) throw new Error(`priority must be a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}, got ${priority}`);
+  return priority;
 }
 
 /** True when `value` was made by {@link defineTask}. */

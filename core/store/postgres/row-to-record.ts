@@ -2,6 +2,7 @@ import type { TaskRecord } from "../task-record.js";
 import type { TaskTypeRecord } from "../task-type-record.js";
 import type { InsertableTaskTypeRow, TaskTypeRow } from "./task-types.table.js";
 import type { TaskRow } from "./tasks.table.js";
+import { DEFAULT_PRIORITY } from "../../task/priority.js";
 
 // The one place where snake_case rows become camelCase records and back.
 
@@ -34,6 +35,7 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     unservedHandbacks: row.unserved_handbacks,
     unservedSince: row.unserved_since,
     requeues: row.requeues,
+    priority: row.priority,
   };
 }
 
@@ -47,6 +49,7 @@ export function taskTypeRowToRecord(row: TaskTypeRow): TaskTypeRecord {
     description: row.description,
     pack: row.pack,
     packVersion: row.pack_version,
+    priority: row.priority,
   };
 }
 
@@ -60,5 +63,6 @@ export function taskTypeRecordToRow(record: TaskTypeRecord): InsertableTaskTypeR
     description: record.description,
     pack: record.pack,
     pack_version: record.packVersion,
+    priority: record.priority ?? DEFAULT_PRIORITY,
   };
 }

@@ -52,6 +52,8 @@ export interface TasksTable {
   unserved_since: Date | null;
   /** Times it was put back in the queue by a retry (see the requeues migration). */
   requeues: Generated<number>;
+  /** 1 to 10, 10 highest (see the add-priority migration). */
+  priority: Generated<number>;
 }
 
 /** A `tasks` row as selected. */
@@ -91,4 +93,5 @@ export const TASK_COLUMNS = [
   "unserved_handbacks",
   "unserved_since",
   "requeues",
+  "priority",
 ] as const satisfies readonly (keyof TasksTable)[];
