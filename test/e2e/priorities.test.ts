@@ -5,6 +5,9 @@ import { BACKENDS } from "../support/backends.js";
 import { httpJson, waitForFinal } from "../support/http-json.js";
 import { startStack, type Stack } from "../support/stack.js";
 import type { TaskRecord } from "../../core/store/task-record.js";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createTasksClient } from "../../client/index.js";
+import { runTstasks } from "../support/cli-process.js";
 
 // Priorities on a whole stack: one worker with one run slot (and the default
 // prefetch of one more delivery) is kept busy by a blocker while tasks of
@@ -103,6 +106,24 @@ for (const backend of BACKENDS) describe(`priorities [${backend}]`, () => {
     assert.equal(bad.error.code, "invalid_argument");
     assert.deepEqual(Object.keys(bad.error.errors), ["priority"]);
     assert.equal((await waitForFinal(stack.baseUrl, ok.task.id, 30_000)).status, "SUCCESS");
+  });
+
+  it("the client's submit option and the CLI's --priority set it; the type's default otherwise", async () => {
+    const client = createTasksClient({ baseUrl: stack.baseUrl });
+    const viaClient = await client.submit("test.priorities.record", { label: "client", ms: 0 }, { priority: 8 });
+    assert.equal(viaClient.priority, 8);
+    assert.equal((await client.submit("test.priorities.urgent", { label: "client-default", ms: 0 })).priority, 9);
+    assert.equal((await client.types())["test.priorities.urgent"]?.priority, 9);
+    await assert.rejects(client.submit("test.priorities.record", { label: "x" }, { priority: 11 }), (e) => ConnectError.from(e).code === Code.InvalidArgument);
+
+    const env = { TSTASKS_URL: stack.baseUrl };
+    const cli = await runTstasks(["submit", "test.priorities.record", "--arg", "label=cli", "--arg", "ms=0", "--priority", "2", "--output", "json"], { env });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(JSON.parse(cli.stdout).priority, 2);
+    const bad = await runTstasks(["submit", "test.priorities.record", "--arg", "label=cli", "--priority", "11"], { env });
+    assert.equal(bad.code, 2, "a usage error");
+    assert.match(bad.stderr, /--priority.*1 to 10/);
+    assert.equal((await waitForFinal(stack.baseUrl, viaClient.id, 30_000)).priority, 8);
   });
 
   it("a retry keeps the task's priority: its next attempt goes before lower tasks that were waiting", async () => {
