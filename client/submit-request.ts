@@ -23,5 +23,7 @@ export function submitRequest(
     idempotencyKey: o.idempotencyKey ?? "",
     timeoutMs: o.timeoutMs ?? 0,
     queueTimeoutMs: o.queueTimeoutMs ?? 0,
+    // 0: the type's default.
+    priority: o.priority ?? 0,
   };
 }

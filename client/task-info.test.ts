@@ -21,6 +21,7 @@ it("converts a SUCCESS task into a plain object with Dates and a JSON result", (
       createdAt: timestampFromDate(created),
       progress: 1,
       progressMessage: "chunk 5/5",
+      priority: 7,
     }),
   );
   assert.deepEqual(info, {
@@ -39,6 +40,7 @@ it("converts a SUCCESS task into a plain object with Dates and a JSON result", (
     timeoutMs: 0,
     progress: 1,
     progressMessage: "chunk 5/5",
+    priority: 7,
   });
 });
 

@@ -55,6 +55,8 @@ export interface TaskInfo {
   /** Latest reported progress, 0..1 (0 until the task reports any). */
   progress: number;
   progressMessage: string;
+  /** 1 to 10, 10 highest: the priority it is queued at. */
+  priority: number;
 }
 
 /**
@@ -97,6 +99,7 @@ export function taskFromProto(t: Task): TaskInfo {
     timeoutMs: t.timeoutMs,
     progress: t.progress,
     progressMessage: t.progressMessage,
+    priority: t.priority,
   };
   // Unset timestamps are left out rather than present as undefined keys.
   for (const key of ["createdAt", "startedAt", "finishedAt", "runAt", "expiresAt"] as const) {

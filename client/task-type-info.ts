@@ -12,6 +12,8 @@ export interface TaskTypeInfo {
   description: string;
   pack: string;
   packVersion: string;
+  /** Default priority of its tasks, 1 to 10 (10 highest). */
+  priority: number;
 }
 
 /** Converts a `tstasks.v1.TaskType` message into a {@link TaskTypeInfo}. */
@@ -24,5 +26,6 @@ export function taskTypeFromProto(t: TaskType): TaskTypeInfo {
     description: t.description,
     pack: t.pack,
     packVersion: t.packVersion,
+    priority: t.priority,
   };
 }

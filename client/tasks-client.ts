@@ -29,6 +29,12 @@ export interface SubmitOptions {
   timeoutMs?: number;
   /** The task must start within this many ms (from `runAt`), else it ends FAILURE Expired. */
   queueTimeoutMs?: number;
+  /**
+   * 1 to 10, 10 highest: within its queue a worker starts higher ones first
+   * (one that has waited long moves up). Default: the task type's (5 unless
+   * its definition says otherwise). Anything else is refused `InvalidArgument`.
+   */
+  priority?: number;
   /** Aborts the call (ConnectError `Canceled`). */
   signal?: AbortSignal;
 }

@@ -58,8 +58,9 @@ export async function openBackends(config: Config, connectionName: string, log: 
           ackWaitMs: config.ackWaitMs,
           replicas: config.natsStreamReplicas,
           log: log.child({ component: "queue" }),
+          priorityAgingMs: config.priorityAgingMs,
         })
-      : createInProcessQueue({ ackWaitMs: config.ackWaitMs, log: log.child({ component: "queue" }) });
+      : createInProcessQueue({ ackWaitMs: config.ackWaitMs, log: log.child({ component: "queue" }), priorityAgingMs: config.priorityAgingMs });
     if (!config.natsUrl) recovered = await republishUnfinished(store, queue);
   } catch (e) {
     await store.close();

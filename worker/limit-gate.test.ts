@@ -49,7 +49,7 @@ const both = loaded(
 );
 
 function delivery(args: object, deliveryCount = 1): Delivery {
-  return { message: { id: randomUUID(), type: "test.limits.both", queue: "default", args: args as never }, deliveryCount, ack() {}, nak() {}, term() {}, working() {} };
+  return { message: { id: randomUUID(), type: "test.limits.both", queue: "default", args: args as never }, deliveryCount, readySince: Date.now(), ack() {}, nak() {}, term() {}, working() {} };
 }
 
 describe("limit gate", () => {

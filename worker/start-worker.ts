@@ -28,6 +28,7 @@ export async function startWorker(config: Config, backends: Backends, log: Logge
     name: config.workerName,
     concurrency: config.workerConcurrency,
     prefetch: config.workerPrefetch,
+    priorityAgingMs: config.priorityAgingMs,
     // Heartbeats well inside the ack wait keep a healthy long task from being redelivered.
     heartbeatMs: config.workerHeartbeatMs,
     unserved: config.unserved,

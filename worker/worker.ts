@@ -11,7 +11,8 @@ import { backoffDelayMs } from "../core/task/backoff.js";
 import { checkWithin } from "./health/check-within.js";
 import type { ConsumerState, WorkerHealth } from "./health/worker-health.js";
 import { createUnservedLog } from "./unserved-log.js";
-import { Slots } from "../core/concurrency/slots.js";
+import { PrioritySlots } from "../core/concurrency/priority-slots.js";
+import { waitForRunSlot } from "./wait-for-run-slot.js";
 import { KeyedTurns } from "../core/concurrency/keyed-turns.js";
 import type { Registry } from "prom-client";
 import { createWorkerObserver, type AttemptObservation } from "./metrics/worker-observer.js";
@@ -23,6 +24,7 @@ import { createFollowUpKick } from "./follow-up-kick.js";
 import { argsToRun } from "./gather-args.js";
 import { createLimitGate } from "./limit-gate.js";
 import type { TaskErrorInfo } from "../core/task/task-error.js";
+import { priorityOrDefault } from "../core/task/priority.js";
 
 /** What a worker needs; every field but the first four is optional. */
 export interface WorkerOptions {
@@ -77,6 +79,12 @@ export interface WorkerOptions {
   unserved?: Partial<UnservedPolicy>;
   /** Lines about messages it cannot run come at most once per type per this interval. Default 60 000 ms. */
   unservedLogIntervalMs?: number;
+  /**
+   * Deliveries waiting here for a run slot get one in priority order, a
+   * waiting one moving up a level per this many ms since it was due (see
+   * core/concurrency/priority-slots.ts). Default 5000 ms.
+   */
+  priorityAgingMs?: number;
   /** How long {@link Worker.health} waits for the queue and the store to answer. Default 2000 ms. */
   healthTimeoutMs?: number;
   /**
@@ -181,7 +189,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const prefetch = options.prefetch ?? concurrency;
   if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError(`prefetch must be an integer >= 0, got ${prefetch}`);
   // Claimed and running tasks; the consumer's own limit (concurrency + prefetch) bounds deliveries in hand.
-  const runSlots = new Slots(concurrency);
+  // By priority (see waitForRunSlot), so the prefetched deliveries of higher priority start first.
+  const runSlots = new PrioritySlots(concurrency, { agingMs: options.priorityAgingMs });
   /** Running attempts by task id. */
   const running = new Map<string, RunningAttempt>();
   // Deliveries of one task claim one at a time, each after the attempt the previous one started is in
@@ -226,6 +235,7 @@ export function createWorker(options: WorkerOptions): Worker {
     description: t.definition.description,
     pack: t.pack,
     packVersion: t.packVersion,
+    priority: priorityOrDefault(t.definition.priority),
   }));
 
   const handle = async (delivery: Delivery): Promise<void> => {
@@ -246,12 +256,13 @@ export function createWorker(options: WorkerOptions): Worker {
     const waiting = setInterval(() => delivery.working(), heartbeatMs);
     let unpin: GateRelease | undefined;
     try {
-      unpin = await runSlot();
+      unpin = await runSlot(delivery);
     } finally {
       clearInterval(waiting);
     }
     if (unpin === undefined) {
-      // Stopping: it was never claimed, so another worker takes it at once.
+      // Stopping, or it gave way to a higher priority (makeRoom): it was never claimed, so another worker
+      // (or this one, later) takes it at once.
       delivery.nak();
       return;
     }
@@ -290,12 +301,14 @@ export function createWorker(options: WorkerOptions): Worker {
    * taken in the same tick as the check, holds off a quarantined attempt
    * until this delivery's claim is settled: running under the gate, or given
    * back to the store (see claimAndRunInTurn), never claimed beside it.
-   * @returns the pin's release, or undefined when the worker is stopping.
+   * Slots go by the delivery's priority (see waitForRunSlot).
+   * @returns the pin's release, or undefined when the worker is stopping or
+   *   the delivery gave way to a higher one (makeRoom).
    */
-  const runSlot = async (): Promise<GateRelease | undefined> => {
+  const runSlot = async (delivery: Delivery): Promise<GateRelease | undefined> => {
     for (;;) {
       if (gate.busy) await gate.clear();
-      if (!(await runSlots.acquire())) return undefined;
+      if (!(await waitForRunSlot(runSlots, delivery))) return undefined;
       if (!gate.busy) return gate.pin();
       runSlots.release();
     }
@@ -655,7 +668,7 @@ export function createWorker(options: WorkerOptions): Worker {
         if (!stopping) consumerState = "idle";
         return;
       }
-      consumer = await queue.consume({ queues, concurrency: concurrency + prefetch }, handle);
+      consumer = await queue.consume({ queues, concurrency: concurrency + prefetch, makeRoom: (p, since) => runSlots.displace(p, since) }, handle);
       if (!stopping) consumerState = "running";
       log.info({ queues, taskTypes: options.tasks.length }, `${name} consumes ${queues.join(", ")} with ${options.tasks.length} task types`);
     },

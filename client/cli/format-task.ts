@@ -43,6 +43,7 @@ export function formatTaskDetails(task: TaskInfo): string {
     ["progress", task.progress > 0 || task.progressMessage ? formatProgress(task.progress, task.progressMessage) : undefined],
     ["attempts", String(task.attempts)],
     ["queue", task.queue || undefined],
+    ["priority", task.priority ? String(task.priority) : undefined],
     ["worker", task.worker || undefined],
     ["owner", task.owner || undefined],
     ["created", task.createdAt?.toISOString()],

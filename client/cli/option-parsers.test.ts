@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InvalidArgumentError } from "commander";
-import { parseDuration, parseNonNegativeInt, parsePositiveInt, parseServerUrl, parseStatus, parseTime } from "./option-parsers.js";
+import { parseDuration, parseNonNegativeInt, parsePositiveInt, parsePriority, parseServerUrl, parseStatus, parseTime } from "./option-parsers.js";
 
 test("durations: a unit of ms, s, m or h; a bare number is seconds", () => {
   assert.equal(parseDuration("500ms"), 500);
@@ -40,4 +40,10 @@ test("times: ISO 8601 with a date first; a bare date is midnight UTC", () => {
   assert.equal(parseTime("2026-12-05T08:00:00+01:00").toISOString(), "2026-12-05T07:00:00.000Z");
   assert.equal(parseTime("2026-12-05").toISOString(), "2026-12-05T00:00:00.000Z");
   for (const bad of ["yesterday", "1733382000", "2026-13-45", ""]) assert.throws(() => parseTime(bad), InvalidArgumentError, bad);
+});
+
+test("--priority: a whole number from 1 to 10", () => {
+  assert.equal(parsePriority("1"), 1);
+  assert.equal(parsePriority(" 10 "), 10);
+  for (const bad of ["0", "11", "-1", "5.5", "high", ""]) assert.throws(() => parsePriority(bad), InvalidArgumentError, bad);
 });

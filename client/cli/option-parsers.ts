@@ -21,6 +21,13 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A priority, a whole number from 1 to 10 (`--priority`). */
+export function parsePriority(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 10) throw new InvalidArgumentError("expected a whole number from 1 to 10 (10 runs first)");
+  return n;
+}
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**

@@ -63,3 +63,9 @@ test("__proto__ in args stays an ordinary key of the arguments", () => {
   assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
   assert.throws(() => parseTaskLines('{"type":"t","__proto__":{}}', "in"), /unknown field "__proto__"/);
 });
+
+test("a task line may carry a priority, in either spelling; its range is the server's to check", () => {
+  const lines = parseTaskLines('{"type":"t","priority":9}\n{"type":"t","priority":0}\n{"type":"t","priority":11}', "p.jsonl");
+  assert.deepEqual(lines.map((l) => l.task.priority), [9, 0, 11]);
+  assert.throws(() => parseTaskLines('{"type":"t","priority":-1}', "p.jsonl"), /"priority" must be a whole number/);
+});

@@ -35,6 +35,8 @@ const FIELDS: Record<string, FieldRule> = {
   delay_ms: { option: "delayMs", read: wholeNumber(UINT32_MAX) },
   timeout_ms: { option: "timeoutMs", read: wholeNumber(UINT32_MAX) },
   queue_timeout_ms: { option: "queueTimeoutMs", read: wholeNumber(UINT32_MAX) },
+  // Its range (0, 1..10) is the server's to check, per task.
+  priority: { option: "priority", read: wholeNumber(INT32_MAX) },
   run_at: {
     option: "runAt",
     read: (v) => {
@@ -60,7 +62,7 @@ const EXAMPLE = '{"type":"test.main.add","args":{"x":1,"y":2}}';
 /**
  * Reads tasks as JSON lines: one object per line, `{"type": …, "args": {…}}`
  * plus any of `idempotency_key`, `max_retries`, `delay_ms`, `timeout_ms`,
- * `queue_timeout_ms` and `run_at` (an RFC 3339 time), each also accepted in
+ * `queue_timeout_ms`, `priority` and `run_at` (an RFC 3339 time), each also accepted in
  * camelCase (`idempotencyKey`, …). Blank lines are skipped; line numbers
  * count every line. Only the shape is checked here (the server checks the
  * rest, per task): a line that is not such an object, an unknown key (a

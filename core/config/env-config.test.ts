@@ -66,6 +66,12 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ WORKER_HEARTBEAT_MS: "10" }), /WORKER_HEARTBEAT_MS must be at least 50/);
   });
 
+  it("ages waiting tasks one priority level per 5 s unless PRIORITY_AGING_MS says otherwise", () => {
+    assert.equal(loadConfig({}).priorityAgingMs, 5000);
+    assert.equal(loadConfig({ PRIORITY_AGING_MS: "250" }).priorityAgingMs, 250);
+    assert.throws(() => loadConfig({ PRIORITY_AGING_MS: "0" }), /PRIORITY_AGING_MS must be at least 10/);
+  });
+
   it("turns the worker health endpoint on only with a valid WORKER_HEALTH_PORT", () => {
     assert.equal(loadConfig({}).workerHealthPort, undefined);
     assert.equal(loadConfig({ WORKER_HEALTH_PORT: "" }).workerHealthPort, undefined);

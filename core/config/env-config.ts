@@ -136,6 +136,13 @@ export interface Config {
    * otherwise (see resolveLogFormat).
    */
   logFormat: LogFormat | undefined;
+  /**
+   * A task waiting to start moves up one priority level per this many ms
+   * since it was due (`PRIORITY_AGING_MS`, default 5000, 10 to 3 600 000),
+   * so low priorities never starve. Used by the queue's consumers and the
+   * worker's run slots alike.
+   */
+  priorityAgingMs: number;
 }
 
 /** `RESULT_RETENTION` when unset: 7 days. */
@@ -243,6 +250,7 @@ const schema = z.object({
   SCHEDULER_INTERVAL_MS: int("SCHEDULER_INTERVAL_MS", 100, 60_000).default(1000),
   LOG_LEVEL: oneOf("LOG_LEVEL", LOG_LEVEL_NAMES).default("info"),
   LOG_FORMAT: oneOf("LOG_FORMAT", LOG_FORMATS).optional(),
+  PRIORITY_AGING_MS: int("PRIORITY_AGING_MS", 10, 3_600_000).default(5000),
 }).superRefine((e, ctx) => {
   if (e.WORKER_METRICS_PORT !== undefined && e.WORKER_HEALTH_PORT !== undefined && e.WORKER_METRICS_PORT !== e.WORKER_HEALTH_PORT) {
     ctx.addIssue({
@@ -318,5 +326,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    priorityAgingMs: e.PRIORITY_AGING_MS,
   };
 }

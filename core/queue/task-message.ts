@@ -36,4 +36,10 @@ export interface TaskMessage {
   gatherOf?: string;
   /** The chain this task is a step of: its outcome may create the next step (see core/queue/follow-up.ts). */
   chainId?: string;
+  /**
+   * 1 to 10, 10 highest; absent: 5 (also for messages from before
+   * priorities). Consumers start higher ones first (see
+   * core/concurrency/priority-slots.ts); on JetStream it picks the subject.
+   */
+  priority?: number;
 }

@@ -10,6 +10,12 @@ export interface Delivery {
   readonly message: TaskMessage;
   /** 1 on first delivery, higher on redeliveries. */
   readonly deliveryCount: number;
+  /**
+   * Epoch ms since when the message has been due: when it was first
+   * published, or its `runAt` if later. Priority aging counts from it, so a
+   * message handed back (a nak, a redelivery) keeps the rank it earned.
+   */
+  readonly readySince: number;
   /** Done: never deliver again. */
   ack(): void;
   /** Hand back: deliver again after `delayMs` (default: at once). */
@@ -26,6 +32,14 @@ export interface ConsumeOptions {
   queues: readonly string[];
   /** Most deliveries handled at once (default 1). */
   concurrency: number;
+  /**
+   * Called when a message of `priority` (due since `readySince`, epoch ms)
+   * waits for this consumer because all `concurrency` deliveries are out.
+   * A handler holding deliveries it has not started yet may hand the lowest
+   * of them back (nak) to make room; the queue then delivers the waiting
+   * message in its place. Default: nothing.
+   */
+  makeRoom?: (priority: number, readySince: number) => void;
 }
 
 /** A running consumer started by {@link TaskQueue.consume}. */
@@ -57,6 +71,11 @@ export interface TaskQueue extends TaskEventBus {
   /**
    * Calls `handler` for each delivery of the given queues, at most
    * `concurrency` at a time. The handler must settle the delivery.
+   *
+   * Priorities: among the messages waiting for a free slot, the one with the
+   * highest effective priority (its `priority`, default 5, plus one per
+   * aging step it has been due) is delivered first; first in, first out
+   * among equals (see core/concurrency/priority-slots.ts).
    */
   consume(options: ConsumeOptions, handler: (delivery: Delivery) => Promise<void>): Promise<Consumer>;
 

@@ -1,4 +1,5 @@
 import type { TaskMessage } from "./task-message.js";
+import { DEFAULT_PRIORITY } from "../task/priority.js";
 
 /** The fields of a new or stored task that a message carries. */
 export interface MessageSource {
@@ -15,6 +16,8 @@ export interface MessageSource {
   gatherOf?: string | null;
   /** See {@link TaskMessage.chainId}. */
   chainId?: string | null;
+  /** See {@link TaskMessage.priority}. */
+  priority?: number;
 }
 
 /** The queue message for a task: what a worker needs to run it. */
@@ -25,5 +28,7 @@ export function toTaskMessage(task: MessageSource): TaskMessage {
   if (task.groupId) message.groupId = task.groupId;
   if (task.gatherOf) message.gatherOf = task.gatherOf;
   if (task.chainId) message.chainId = task.chainId;
+  // Only when not 5, so default-priority messages stay as they were.
+  if (task.priority !== undefined && task.priority !== DEFAULT_PRIORITY) message.priority = task.priority;
   return message;
 }

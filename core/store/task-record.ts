@@ -64,6 +64,8 @@ export interface TaskRecord {
   chainId: string | null;
   /** Its step's index in that chain (0: the first); null: none. */
   chainStep: number | null;
+  /** 1 to 10, 10 highest: the level it is queued at (see core/task/priority.ts). */
+  priority: number;
 }
 
 /** A running attempt's progress report, for {@link TaskStore.recordProgress}. */
@@ -134,6 +136,8 @@ export interface NewTask {
    * submitter publishes it at once, the dispatcher only if it did not.
    */
   hold?: boolean;
+  /** 1 to 10, 10 highest; omit for 5 (see core/task/priority.ts). */
+  priority?: number;
 }
 
 /** What {@link TaskStore.insertTasks} reports per task. */

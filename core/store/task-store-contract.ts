@@ -100,9 +100,18 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
             gatherOf: null,
             chainId: null,
             chainStep: null,
+            priority: 5,
           },
         );
         assert.ok(rec.createdAt instanceof Date && Math.abs(rec.createdAt.getTime() - Date.now()) < 60_000);
+      });
+
+      test("a task keeps the priority it was inserted with (default 5); the column refuses one out of 1..10", async () => {
+        const [high, plain] = [newTask({ priority: 10 }), newTask()];
+        await store().insertTasks([high, plain]);
+        assert.equal((await store().getTask(high.id))?.priority, 10);
+        assert.equal((await store().getTask(plain.id))?.priority, 5);
+        await assert.rejects(store().insertTasks([newTask({ priority: 11 })]), /check/);
       });
 
       test("RETRY records the attempt's error and leaves the task unfinished; the next claim runs attempt 2", async () => {
@@ -1079,6 +1088,7 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         description: "Adds.",
         pack: "demo",
         packVersion: "1.0.0",
+        priority: 5,
       };
 
       test("register inserts, re-register refreshes, list is ordered by name", async () => {
@@ -1091,9 +1101,15 @@ export function describeTaskStoreContract(name: string, open: () => Promise<Cont
         await store().registerTaskTypes([addV2, beta]);
         assert.deepEqual(await store().listTaskTypes(), [beta, addV2, zed]);
 
+        // The type's priority is stored and refreshed like the rest.
+        await store().registerTaskTypes([{ ...beta, priority: 9 }]);
+        assert.equal((await store().listTaskTypes())[0]?.priority, 9);
+
         // A repeated name in one call: the last one wins.
         await store().registerTaskTypes([{ ...beta, description: "first" }, { ...beta, description: "second" }]);
         assert.equal((await store().listTaskTypes())[0]?.description, "second");
+        // Registered without a priority (a pack from before priorities): 5.
+        assert.equal((await store().listTaskTypes())[0]?.priority, 5);
         await store().registerTaskTypes([]);
         assert.equal((await store().listTaskTypes()).length, 3);
       });

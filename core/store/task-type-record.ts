@@ -14,4 +14,6 @@ export interface TaskTypeRecord {
   description: string;
   pack: string;
   packVersion: string;
+  /** The type's default priority, 1 to 10; omit for 5 (see core/task/priority.ts). */
+  priority?: number;
 }

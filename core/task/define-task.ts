@@ -3,6 +3,7 @@ import { QUEUE_NAME_PATTERN } from "../queue/queue-name.js";
 import type { BackoffOptions } from "./backoff.js";
 import type { TaskContext } from "./task-context.js";
 import { checkConcurrencyOptions, toRateLimit, type ConcurrencyOptions, type RateLimit, type RateLimitOptions } from "./task-limits.js";
+import { DEFAULT_PRIORITY, isPriority, MAX_PRIORITY, MIN_PRIORITY } from "./priority.js";
 
 /** Options of a task definition; every field but `args` and `run` is optional. */
 export interface TaskOptions<Args extends z.ZodType, Result> {
@@ -49,6 +50,12 @@ export interface TaskOptions<Args extends z.ZodType, Result> {
    * waits in the queue (PENDING, no attempt used). Default: none.
    */
   rateLimit?: RateLimitOptions;
+  /**
+   * Priority of its tasks, 1 to 10, 10 highest: within a queue a worker
+   * starts higher ones first, and one that has waited long moves up (see
+   * docs/workflows.md, Priorities). A submission may override it. Default: 5.
+   */
+  priority?: number;
 }
 
 /**
@@ -69,6 +76,7 @@ export interface TaskDefinition<Args extends z.ZodType = z.ZodType, Result = unk
   readonly concurrency?: ConcurrencyOptions<z.output<Args>>;
   /** Its rate limit, burst resolved; undefined: none. */
   readonly rateLimit?: RateLimit;
+  readonly priority: number;
 }
 
 /** The argument type a definition accepts (for typed clients). */
@@ -92,7 +100,7 @@ export const MAX_RETRIES = 25;
  *   run: ({ x, y }) => x + y,
  * });
  * ```
- * Throws when `queue` is not a valid queue name, `retries` is out of range,
+ * Throws when `queue` is not a valid queue name, `retries` or `priority` is out of range,
  * or `concurrency` / `rateLimit` are malformed.
  */
 export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<Args, Result>): TaskDefinition<Args, Result> {
@@ -118,7 +126,15 @@ export function defineTask<Args extends z.ZodType, Result>(options: TaskOptions<
     run: options.run,
     ...(options.concurrency && { concurrency: Object.freeze({ key: options.concurrency.key, max: options.concurrency.max }) }),
     ...(rateLimit && { rateLimit }),
+    priority: definedPriority(options.priority),
   });
+}
+
+/** A definition's priority: 5 when absent; throws unless a whole number from 1 to 10. */
+function definedPriority(priority: number | undefined): number {
+  if (priority === undefined) return DEFAULT_PRIORITY;
+  if (!isPriority(priority)) throw new Error(`priority must be a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}, got ${priority}`);
+  return priority;
 }
 
 /** True when `value` was made by {@link defineTask}. */

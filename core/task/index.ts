@@ -4,6 +4,7 @@
  */
 export { z } from "zod";
 export { defineTask, isTaskDefinition, MAX_RETRIES } from "./define-task.js";
+export { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from "./priority.js";
 export type { BackoffOptions } from "./backoff.js";
 export type { ConcurrencyOptions, RateLimitOptions, RateLimit } from "./task-limits.js";
 export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult } from "./define-task.js";

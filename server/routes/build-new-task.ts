@@ -16,6 +16,7 @@ import {
   UnknownTaskTypeError,
 } from "../errors/domain-errors.js";
 import { resolveRunAt } from "./run-at.js";
+import { submittedPriority } from "./submitted-priority.js";
 
 /** A task ready for the submitter, every optional field given (null: not set); whether it is held is the submitter's call. */
 export type BuiltTask = Required<Omit<NewTask, "hold">>;
@@ -40,7 +41,8 @@ const MAX_IDEMPOTENCY_KEY = 200;
  * - `type` given, and known to the catalog → RequestInvalidError / UnknownTaskTypeError;
  * - a protected type needs a caller whose token allows it → AuthorizationRequiredError /
  *   PermissionDeniedError;
- * - `idempotency_key` at most 200 characters, `max_retries` in 0..25 → RequestInvalidError;
+ * - `idempotency_key` at most 200 characters, `max_retries` in 0..25, `priority` 0 (the type's) or
+ *   1..10 → RequestInvalidError;
  * - `args` nesting at most `rules.maxArgsDepth`, no NUL character, the type's schema →
  *   ArgumentsInvalidError;
  * - `run_at` / `delay_ms` (see resolveRunAt) → RequestInvalidError.
@@ -69,6 +71,7 @@ export async function buildNewTask(req: SubmitTaskRequest, who: Principal | unde
   if (req.maxRetries !== undefined && (req.maxRetries < 0 || req.maxRetries > MAX_RETRIES)) {
     throw new RequestInvalidError("Input payload validation failed", { max_retries: `must be from 0 to ${MAX_RETRIES}` });
   }
+  const priority = submittedPriority(req.priority, entry.record.priority);
   if (jsonDepth(args, rules.maxArgsDepth) > rules.maxArgsDepth) {
     throw new ArgumentsInvalidError({ args: `nests deeper than ${rules.maxArgsDepth} levels` });
   }
@@ -94,5 +97,6 @@ export async function buildNewTask(req: SubmitTaskRequest, who: Principal | unde
     timeoutMs: req.timeoutMs || null,
     // The queue deadline counts from when the task may first run.
     expiresAt: req.queueTimeoutMs ? new Date((runAt?.getTime() ?? Date.now()) + req.queueTimeoutMs) : null,
+    priority,
   };
 }

@@ -7,6 +7,7 @@ import type { LogLevel as LogLevelName } from "../../core/task/log-level.js";
 import type { WatchEvent } from "../watch/watch-task-events.js";
 import type { TaskTypeRecord } from "../../core/store/task-type-record.js";
 import type { TaskStatus as StatusName } from "../../core/task/task-status.js";
+import { DEFAULT_PRIORITY } from "../../core/task/priority.js";
 
 /** Proto enum value of a stored status name. */
 export function statusToProto(status: StatusName): TaskStatus {
@@ -19,7 +20,7 @@ export function statusFromProto(status: TaskStatus): StatusName | undefined {
 }
 
 /** What a task was submitted with, the fields a new task and a stored one share. */
-export type SubmittedFields = Pick<TaskRecord, "id" | "type" | "args" | "queue" | "owner" | "runAt" | "idempotencyKey" | "timeoutMs" | "expiresAt">;
+export type SubmittedFields = Pick<TaskRecord, "id" | "type" | "args" | "queue" | "owner" | "runAt" | "idempotencyKey" | "timeoutMs" | "expiresAt" | "priority">;
 
 /** The submitted fields of a `tstasks.v1.Task` init object (see {@link taskToProto}). */
 export function submittedFieldsToProto(t: SubmittedFields) {
@@ -33,6 +34,7 @@ export function submittedFieldsToProto(t: SubmittedFields) {
     idempotencyKey: t.idempotencyKey ?? "",
     timeoutMs: t.timeoutMs ?? 0,
     expiresAt: t.expiresAt ? timestampFromDate(t.expiresAt) : undefined,
+    priority: t.priority,
   } satisfies MessageInitShape<typeof TaskSchema>;
 }
 
@@ -96,5 +98,6 @@ export function taskTypeToProto(t: TaskTypeRecord): MessageInitShape<typeof Task
     description: t.description,
     pack: t.pack,
     packVersion: t.packVersion,
+    priority: t.priority ?? DEFAULT_PRIORITY,
   };
 }

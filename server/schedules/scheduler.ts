@@ -91,6 +91,8 @@ export function startScheduler(store: TaskStore, queue: TaskQueue, catalog: Task
             runAt: null,
             expiresAt: null,
             idempotencyKey: scheduleTaskKey(s.id, plan.fireFor),
+            // A schedule's tasks run at their type's priority.
+            priority: type.priority,
           };
         }
       }

@@ -4,7 +4,7 @@ import type { CommandEnv } from "../command-env.js";
 import { ExitCode } from "../exit-codes.js";
 import { endedBadly, failureLine, formatResult } from "../format-task.js";
 import { clientFor, globalOptions } from "../global-options.js";
-import { parseNonNegativeInt } from "../option-parsers.js";
+import { parseNonNegativeInt, parsePriority } from "../option-parsers.js";
 import { printJson, printLine } from "../print.js";
 import { collectArg, mergeTaskArgs, parseJsonObject } from "../task-args.js";
 import { createTtyWatchView } from "../watch/tty-watch-view.js";
@@ -19,6 +19,7 @@ interface SubmitFlags {
   delayMs?: number;
   idempotencyKey?: string;
   timeoutMs?: number;
+  priority?: number;
 }
 
 const NO_VIEW: WatchView = { event() {}, close() {} };
@@ -42,11 +43,13 @@ export function registerSubmit(program: Command, env: CommandEnv): void {
     .option("--delay-ms <ms>", "start no earlier than this many milliseconds from now", parseNonNegativeInt)
     .option("--idempotency-key <key>", "a repeated submit with this key returns the first task instead of a new one")
     .option("--timeout-ms <ms>", "execution time limit of each attempt (default: the task type's)", parseNonNegativeInt)
+    .option("--priority <n>", "1 to 10, 10 highest: higher ones start first in their queue (default: the task type's)", parsePriority)
     .addHelpText(
       "after",
       `
 Examples:
   tstasks submit test.main.add --arg x=1 --arg y=2 --wait
+  tstasks submit test.main.add --arg x=1 --arg y=2 --priority 9
   tstasks submit demo.main.pi --json '{"samples":2000000,"chunks":20}' --wait
   id=$(tstasks submit demo.main.sleep --arg ms=5000) && tstasks watch "$id"`,
     )
@@ -60,6 +63,7 @@ Examples:
         if (flags.delayMs !== undefined) submitOptions.delayMs = flags.delayMs;
         if (flags.idempotencyKey !== undefined) submitOptions.idempotencyKey = flags.idempotencyKey;
         if (flags.timeoutMs !== undefined) submitOptions.timeoutMs = flags.timeoutMs;
+        if (flags.priority !== undefined) submitOptions.priority = flags.priority;
         const task = await client.submit(type, mergeTaskArgs(flags.json, flags.arg), submitOptions);
         if (!flags.wait) {
           if (options.output === "json") printJson(io.stdout, task);

@@ -8,7 +8,7 @@ import { createPlainWatchView } from "./plain-watch-view.js";
 function task(over: Partial<TaskInfo>): TaskInfo {
   return {
     id: "t1", type: "demo.main.pi", status: "PENDING", args: {}, errors: [], queue: "default", attempts: 0, worker: "",
-    owner: "", idempotencyKey: "", timeoutMs: 0, progress: 0, progressMessage: "", ...over,
+    owner: "", idempotencyKey: "", timeoutMs: 0, progress: 0, progressMessage: "", priority: 5, ...over,
   };
 }
 

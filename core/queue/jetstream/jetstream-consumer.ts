@@ -2,8 +2,11 @@ import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 
 import type { Consumer, Delivery } from "../task-queue.js";
 import { JetStreamDelivery } from "./jetstream-delivery.js";
 import { ensureQueueConsumer, ensureStream, isStreamNotFound } from "./jetstream-setup.js";
-import { Slots } from "../../concurrency/slots.js";
+import { PrioritySlots } from "../../concurrency/priority-slots.js";
 import { asTaskMessage } from "./task-message-parse.js";
+import { PRIORITY_LEVELS, queueConsumerName } from "./queue-subjects.js";
+import { DEFAULT_PRIORITY } from "../../task/priority.js";
+import type { TaskMessage } from "../task-message.js";
 import type { Logger } from "../../log/logger.js";
 import { waitBeforeRetry } from "./retry-delay.js";
 import { carrierFrom } from "../../telemetry/trace-carrier.js";
@@ -25,6 +28,16 @@ const IDLE_HEARTBEAT_MS = 15_000;
  */
 const STALL_AFTER_MS = 2 * IDLE_HEARTBEAT_MS;
 
+/**
+ * Messages one pull of a level other than 5 asks for, at most: a loop that
+ * waits for a slot holds its pulled messages unstarted (their ack wait
+ * running), so nine mostly idle levels must not each hoard a full batch.
+ * Level 5, where default-priority work goes, keeps the full batch.
+ */
+export function levelBatch(priority: number, concurrency: number): number {
+  return priority === DEFAULT_PRIORITY ? concurrency : Math.max(1, Math.ceil(concurrency / 8));
+}
+
 /** What a {@link JetStreamConsumer} needs from its queue. */
 export interface JetStreamConsumerSettings {
   js: JetStreamClient;
@@ -36,6 +49,10 @@ export interface JetStreamConsumerSettings {
   replicas: number;
   queues: readonly string[];
   concurrency: number;
+  /** See {@link PrioritySlots}: a waiting message moves up one level per this many ms. */
+  priorityAgingMs: number;
+  /** See {@link ConsumeOptions.makeRoom}. */
+  makeRoom?: (priority: number, readySince: number) => void;
   handler: (delivery: Delivery) => Promise<void>;
   /** Called once when {@link JetStreamConsumer.stop} has finished. */
   onStopped: () => void;
@@ -43,9 +60,10 @@ export interface JetStreamConsumerSettings {
   log: Logger;
 }
 
-/** One `consume()` call on one queue's durable consumer. */
+/** One `consume()` call on the durable consumer of one queue's priority level. */
 interface PullSession {
   readonly queue: string;
+  readonly priority: number;
   readonly messages: ConsumerMessages;
   /** Set once the session is being closed; its leftover messages are nak'ed. */
   ending: boolean;
@@ -58,13 +76,20 @@ interface PullSession {
 }
 
 /**
- * Runs one pull loop per queue over the queues' shared durable consumers
- * and hands deliveries to `handler`, at most `concurrency` at once across
- * all queues.
+ * Runs one pull loop per queue and priority level (ten per queue) over
+ * their shared durable consumers (see queue-subjects.ts) and hands
+ * deliveries to `handler`, at most `concurrency` at once across all queues
+ * and levels.
  *
  * Backpressure: the library sends its next pull request only as its
  * iterator is advanced, and a loop advances only after it got a slot for
  * the message in hand, so a busy worker stops asking for more.
+ *
+ * Priorities: the slots are {@link PrioritySlots}, so when one frees, the
+ * loop holding the message of highest effective priority (its level plus
+ * one per aging step since the message was due) takes it; among equals the
+ * message due first. A loop that has to wait first calls `makeRoom`, so the
+ * handler may hand back a lower delivery it has not started.
  *
  * Recovery: a loop whose consumer or stream vanished, whose heartbeats
  * stopped while it waited, or whose connection came back ({@link restart})
@@ -73,7 +98,7 @@ interface PullSession {
  */
 export class JetStreamConsumer implements Consumer {
   readonly #settings: JetStreamConsumerSettings;
-  readonly #slots: Slots;
+  readonly #slots: PrioritySlots;
   readonly #sessions = new Set<PullSession>();
   readonly #loops: Promise<void>[] = [];
   readonly #abort = new AbortController();
@@ -82,7 +107,7 @@ export class JetStreamConsumer implements Consumer {
 
   constructor(settings: JetStreamConsumerSettings) {
     this.#settings = settings;
-    this.#slots = new Slots(settings.concurrency);
+    this.#slots = new PrioritySlots(settings.concurrency, { agingMs: settings.priorityAgingMs });
   }
 
   /** Deliveries whose handler is running (or about to start). */
@@ -90,9 +115,11 @@ export class JetStreamConsumer implements Consumer {
     return this.#slots.used;
   }
 
-  /** Starts one pull loop per queue. Call once. */
+  /** Starts one pull loop per queue and priority level. Call once. */
   start(): void {
-    for (const queue of this.#settings.queues) this.#loops.push(this.#runQueue(queue));
+    for (const queue of this.#settings.queues) {
+      for (const priority of PRIORITY_LEVELS) this.#loops.push(this.#runQueue(queue, priority));
+    }
   }
 
   /**
@@ -118,7 +145,9 @@ export class JetStreamConsumer implements Consumer {
     return this.#stopped;
   }
 
-  async #runQueue(queue: string): Promise<void> {
+  async #runQueue(queue: string, priority: number): Promise<void> {
+    // Log lines name the consumer: one per queue and level.
+    const consumerName = queueConsumerName(queue, priority);
     let failures = 0;
     // Sessions in a row that ended on a problem before getting any message:
     // back off so a persistent problem does not spin.
@@ -126,23 +155,23 @@ export class JetStreamConsumer implements Consumer {
     while (!this.#stopping) {
       let session: PullSession;
       try {
-        session = await this.#open(queue);
+        session = await this.#open(queue, priority);
       } catch (err) {
         if (this.#stopping) break;
         failures++;
         // One line per outage, not one per retry.
-        if (failures === 1) this.#settings.log.warn({ err, queue }, `consumer for queue ${queue} cannot start, retrying`);
+        if (failures === 1) this.#settings.log.warn({ err, queue, priority }, `consumer ${consumerName} for queue ${queue} cannot start, retrying`);
         await waitBeforeRetry(failures, this.#abort.signal);
         continue;
       }
-      if (failures > 0) this.#settings.log.warn({ queue, failures }, `consumer for queue ${queue} started after ${failures} failed attempts`);
+      if (failures > 0) this.#settings.log.warn({ queue, priority, failures }, `consumer ${consumerName} for queue ${queue} started after ${failures} failed attempts`);
       failures = 0;
       const error = await this.#pump(session);
       this.#sessions.delete(session);
       if (this.#stopping) break;
       if (!session.ending) {
         // The library ended the iterator by itself (e.g. a 400 from the server).
-        this.#settings.log.warn({ err: error, queue }, `consumer for queue ${queue} ended unexpectedly, restarting`);
+        this.#settings.log.warn({ err: error, queue, priority }, `consumer ${consumerName} for queue ${queue} ended unexpectedly, restarting`);
         session.problem = "ended";
       }
       if (session.problem === undefined) continue;
@@ -152,9 +181,9 @@ export class JetStreamConsumer implements Consumer {
   }
 
   /** Ensures the durable consumer (and, if gone, the stream) and starts pulling. */
-  async #open(queue: string): Promise<PullSession> {
+  async #open(queue: string, priority: number): Promise<PullSession> {
     const { js, jsm, streamName, subjectPrefix, ackWaitMs, replicas, concurrency } = this.#settings;
-    const consumerSettings = { streamName, subjectPrefix, queue, ackWaitMs };
+    const consumerSettings = { streamName, subjectPrefix, queue, ackWaitMs, priority };
     let name: string;
     try {
       name = await ensureQueueConsumer(jsm, consumerSettings);
@@ -167,12 +196,12 @@ export class JetStreamConsumer implements Consumer {
     const consumer = await js.consumers.get(streamName, name);
     const messages = await consumer.consume({
       // About what we can run at once: more would sit in the buffer with
-      // their ack-wait clock ticking.
-      max_messages: concurrency,
+      // their ack-wait clock ticking (less for the levels other than 5).
+      max_messages: levelBatch(priority, concurrency),
       expires: PULL_EXPIRES_MS,
       idle_heartbeat: IDLE_HEARTBEAT_MS,
     });
-    const session: PullSession = { queue, messages, ending: false, idleSince: undefined, problem: undefined, received: 0 };
+    const session: PullSession = { queue, priority, messages, ending: false, idleSince: undefined, problem: undefined, received: 0 };
     this.#sessions.add(session);
     this.#watch(session);
     if (this.#stopping) this.#endSession(session, undefined);
@@ -194,13 +223,16 @@ export class JetStreamConsumer implements Consumer {
         if (next.done) return undefined;
         session.received++;
         const msg = next.value;
-        const granted = !session.ending && (await this.#slots.acquire());
+        const message = this.#parse(msg);
+        if (message === undefined) continue;
+        const delivery = new JetStreamDelivery(msg, message);
+        const granted = !session.ending && (await this.#slot(session.priority, delivery.readySince));
         if (!granted || session.ending) {
           if (granted) this.#slots.release();
           this.#abandon(msg, iterator);
           return undefined;
         }
-        this.#dispatch(msg);
+        void this.#run(delivery);
       }
     } catch (err) {
       return err;
@@ -220,8 +252,24 @@ export class JetStreamConsumer implements Consumer {
     void iterator.return?.(undefined).catch(() => {});
   }
 
-  /** Starts the handler for a message that holds a slot; releases the slot when done. */
-  #dispatch(msg: JsMsg): void {
+  /**
+   * Takes a slot for a message of `priority` due since `readySince`: at once
+   * when one is free, else after asking the handler to make room, in
+   * priority order (see {@link PrioritySlots}).
+   * @returns false when the consumer is stopping.
+   */
+  async #slot(priority: number, readySince: number): Promise<boolean> {
+    if (this.#slots.tryAcquire()) return true;
+    this.#settings.makeRoom?.(priority, readySince);
+    return (await this.#slots.acquire(priority, readySince)) === "granted";
+  }
+
+  /**
+   * The task message of a delivery, with its trace context when tracing; a
+   * malformed one is terminated (redelivering cannot fix a bad payload) and
+   * gives undefined.
+   */
+  #parse(msg: JsMsg): TaskMessage | undefined {
     let message;
     try {
       message = asTaskMessage(msg.json());
@@ -229,18 +277,16 @@ export class JetStreamConsumer implements Consumer {
       message = undefined;
     }
     if (message === undefined) {
-      // Redelivering cannot fix a bad payload.
       msg.term();
-      this.#slots.release();
       this.#settings.log.error({ seq: msg.seq, subject: msg.subject }, `terminated malformed message #${msg.seq} on ${msg.subject}`);
-      return;
+      return undefined;
     }
     if (tracingEnabled()) {
       // The publish span's context, for the worker's run span (read only when tracing: a header lookup per message).
       const trace = carrierFrom((name) => msg.headers?.get(name) || undefined);
       if (trace !== undefined) message.trace = trace;
     }
-    void this.#run(new JetStreamDelivery(msg, message));
+    return message;
   }
 
   async #run(delivery: JetStreamDelivery): Promise<void> {

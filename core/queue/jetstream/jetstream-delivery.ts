@@ -12,9 +12,13 @@ export class JetStreamDelivery implements Delivery {
   readonly #msg: JsMsg;
   #settled = false;
 
+  /** See {@link Delivery.readySince}: the stream's time of the first publish, or `runAt` if later. */
+  readonly readySince: number;
+
   constructor(msg: JsMsg, message: TaskMessage) {
     this.#msg = msg;
     this.message = message;
+    this.readySince = readySinceOf(msg, message.runAt);
   }
 
   /** 1 on first delivery; counts redeliveries after nak or ack-wait expiry. */
@@ -51,4 +55,13 @@ export class JetStreamDelivery implements Delivery {
     this.#settled = true;
     return true;
   }
+}
+
+/**
+ * Epoch ms since when a message has been due: the stream's timestamp of it
+ * (kept across redeliveries) or its `runAt`, whichever is later.
+ */
+export function readySinceOf(msg: JsMsg, runAt: number | undefined): number {
+  const stored = Number(msg.timestampNanos / 1_000_000n);
+  return runAt !== undefined && runAt > stored ? runAt : stored;
 }

@@ -10,6 +10,7 @@ import { QueueUnavailableError } from "../queue-errors.js";
 import type { TaskMessage } from "../task-message.js";
 import type { TaskQueue } from "../task-queue.js";
 import { createJetStreamQueue } from "./jetstream-queue.js";
+import { describePriorityQueueContract } from "../../../test/support/priority-queue-contract.js";
 
 let nats: NatsServer;
 let serial = 0;
@@ -67,7 +68,41 @@ describeTaskQueueContract("JetStream", async ({ ackWaitMs }) => {
   };
 });
 
+describePriorityQueueContract("JetStream", async ({ priorityAgingMs }) => {
+  const queue = await createJetStreamQueue({ url: nats.url, ...isolated(), ...(priorityAgingMs === undefined ? {} : { priorityAgingMs }) });
+  return { queue, openAnother: async () => queue, cleanup: () => queue.close() };
+});
+
 describe("JetStream TaskQueue on the server", () => {
+  test("priority 5 keeps the queue's subject and consumer; every other level has its own, filters never overlapping", async () => {
+    const names = isolated();
+    const queue = await openQueue(names);
+    await queue.publish([{ ...task("five"), priority: 5 }, task("none"), { ...task("seven"), priority: 7 }, { ...task("ten", "a-p3"), priority: 10 }]);
+    const consumer = await queue.consume({ queues: ["default", "a-p3", "a"], concurrency: 1 }, async (d) => d.nak(60_000));
+    await consumer.stop();
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const subjects = (await jsm.streams.info(names.streamName, { subjects_filter: ">" })).state.subjects ?? {};
+      assert.deepEqual(subjects, {
+        [`${names.subjectPrefix}.default`]: 2,
+        [`${names.subjectPrefix}.default.p7`]: 1,
+        [`${names.subjectPrefix}.a-p3.p10`]: 1,
+      });
+      const consumers = new Map<string, string | undefined>();
+      for await (const info of jsm.consumers.list(names.streamName)) consumers.set(info.name, info.config.filter_subject);
+      // Ten per queue; queue "a-p3" at level 5 and queue "a" at level 3 do not share a name.
+      assert.equal(consumers.size, 30);
+      assert.equal(consumers.get("q-default"), `${names.subjectPrefix}.default`);
+      assert.equal(consumers.get("q7-default"), `${names.subjectPrefix}.default.p7`);
+      assert.equal(consumers.get("q-a-p3"), `${names.subjectPrefix}.a-p3`);
+      assert.equal(consumers.get("q3-a"), `${names.subjectPrefix}.a.p3`);
+      assert.equal(new Set(consumers.values()).size, 30, "two consumers filter on one subject");
+    } finally {
+      await nc.close();
+    }
+  });
+
   test("the stream stores a repeated id once and loses messages once acked", async () => {
     const names = isolated();
     const queue = await openQueue(names);

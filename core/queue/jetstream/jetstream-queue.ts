@@ -8,7 +8,8 @@ import type { ConsumeOptions, Consumer, Delivery, TaskQueue } from "../task-queu
 import { JetStreamConsumer } from "./jetstream-consumer.js";
 import { ensureQueueConsumer, ensureStream } from "./jetstream-setup.js";
 import { assertQueueName } from "../queue-name.js";
-import { queueSubject } from "./queue-subjects.js";
+import { PRIORITY_LEVELS, queueSubject } from "./queue-subjects.js";
+import { DEFAULT_PRIORITY_AGING_MS } from "../../concurrency/priority-slots.js";
 import { waitBeforeRetry } from "./retry-delay.js";
 import type { TaskEvent } from "../../events/task-event.js";
 import type { EventSubscription } from "../../events/task-event-bus.js";
@@ -37,6 +38,12 @@ export interface JetStreamQueueOptions {
   replicas?: number;
   /** Where connection changes and consumer problems are reported. Default: the process's root logger. */
   log?: Logger;
+  /**
+   * A message waiting for a consumer's free slot moves up one priority level
+   * per this many ms since it was due, so low priorities never starve
+   * (default 5000; see core/concurrency/priority-slots.ts).
+   */
+  priorityAgingMs?: number;
 }
 
 /** Pause between reconnect attempts; the client retries forever. */
@@ -58,8 +65,12 @@ const SUBJECT_PREFIX = /^[^.*>\s]+(\.[^.*>\s]+)*$/;
  *   so a repeat within 2 min is stored once, and resolves when every
  *   PubAck arrived (collected on one inbox, see {@link PubAckInbox}); it
  *   rejects with {@link QueuePublishError} otherwise.
- * - `consume` shares one durable consumer `q-<queue>` per queue among all
- *   workers; it resolves once those consumers exist on the server.
+ * - a message of priority 5 (or none) goes to `<prefix>.<queue>`, one of
+ *   another priority N to `<prefix>.<queue>.p<N>` (see queue-subjects.ts);
+ * - `consume` shares one durable consumer per queue and priority level
+ *   (`q-<queue>` for 5, `q<N>-<queue>` for N) among all workers, pulls
+ *   from all ten, and starts higher priorities first; it resolves once those
+ *   consumers exist on the server.
  * - `ping` rejects with {@link QueueUnavailableError} while disconnected
  *   or when the server takes over 2 s to answer.
  *
@@ -75,6 +86,8 @@ export async function createJetStreamQueue(options: JetStreamQueueOptions): Prom
   if (!Number.isFinite(ackWaitMs) || ackWaitMs < 1) throw new RangeError(`ackWaitMs must be > 0, got ${ackWaitMs}`);
   const replicas = options.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new RangeError(`replicas must be 1 to 5, got ${replicas}`);
+  const priorityAgingMs = options.priorityAgingMs ?? DEFAULT_PRIORITY_AGING_MS;
+  if (!(priorityAgingMs > 0)) throw new RangeError(`priorityAgingMs must be > 0, got ${priorityAgingMs}`);
 
   const nc = await connect({
     servers: options.url.split(",").map((s) => s.trim()),
@@ -90,7 +103,7 @@ export async function createJetStreamQueue(options: JetStreamQueueOptions): Prom
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, streamName, subjectPrefix, replicas);
     const log = options.log ?? defaultLogger().child({ component: "queue" });
-    return new JetStreamQueue(nc, jsm, { streamName, subjectPrefix, ackWaitMs, replicas, log });
+    return new JetStreamQueue(nc, jsm, { streamName, subjectPrefix, ackWaitMs, replicas, log, priorityAgingMs });
   } catch (err) {
     await nc.close().catch(() => {});
     throw err;
@@ -103,6 +116,7 @@ interface QueueSettings {
   ackWaitMs: number;
   replicas: number;
   log: Logger;
+  priorityAgingMs: number;
 }
 
 class JetStreamQueue implements TaskQueue {
@@ -132,7 +146,7 @@ class JetStreamQueue implements TaskQueue {
     // All requests go out before the first PubAck is awaited.
     const results = await Promise.allSettled(
       messages.map((message) =>
-        this.#pubAcks.publish(queueSubject(subjectPrefix, message.queue), messageBody(message), message.dedupId ?? message.id, message.trace),
+        this.#pubAcks.publish(queueSubject(subjectPrefix, message.queue, message.priority), messageBody(message), message.dedupId ?? message.id, message.trace),
       ),
     );
     let failed = 0;
@@ -161,12 +175,16 @@ class JetStreamQueue implements TaskQueue {
       replicas,
       queues,
       concurrency: options.concurrency,
+      priorityAgingMs: this.#settings.priorityAgingMs,
+      ...(options.makeRoom === undefined ? {} : { makeRoom: options.makeRoom }),
       handler,
       onStopped: () => this.#consumers.delete(consumer),
       log: this.#settings.log,
     });
     // Fail fast on a bad setup; later outages are retried by the consumer.
-    await Promise.all(queues.map((queue) => ensureQueueConsumer(this.#jsm, { streamName, subjectPrefix, queue, ackWaitMs })));
+    await Promise.all(
+      queues.flatMap((queue) => PRIORITY_LEVELS.map((priority) => ensureQueueConsumer(this.#jsm, { streamName, subjectPrefix, queue, ackWaitMs, priority }))),
+    );
     this.#consumers.add(consumer);
     consumer.start();
     return consumer;

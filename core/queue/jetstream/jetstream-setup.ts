@@ -81,21 +81,25 @@ export interface QueueConsumerSettings {
   subjectPrefix: string;
   queue: string;
   ackWaitMs: number;
+  /** The priority level whose messages it takes; absent: 5 (see queue-subjects.ts). */
+  priority?: number;
 }
 
 /**
- * Makes sure the durable pull consumer `q-<queue>` exists on the stream,
- * filtered to `<prefix>.<queue>`, with explicit acks and the given ack
+ * Makes sure the durable pull consumer of a queue's priority level exists
+ * on the stream (`q-<queue>` filtered to `<prefix>.<queue>` for level 5,
+ * `q<N>-<queue>` filtered to `<prefix>.<queue>.p<N>` for another level N:
+ * see queue-subjects.ts), with explicit acks and the given ack
  * wait. Creates it, or updates the changeable settings when it exists
  * with others.
  *
  * @returns the consumer's name.
  */
 export async function ensureQueueConsumer(jsm: JetStreamManager, settings: QueueConsumerSettings): Promise<string> {
-  const name = queueConsumerName(settings.queue);
+  const name = queueConsumerName(settings.queue, settings.priority);
   const config: Partial<ConsumerConfig> = {
     durable_name: name,
-    filter_subject: queueSubject(settings.subjectPrefix, settings.queue),
+    filter_subject: queueSubject(settings.subjectPrefix, settings.queue, settings.priority),
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(settings.ackWaitMs),

@@ -1,5 +1,6 @@
 import type { JsonObject } from "../../task/json.js";
 import type { TaskMessage } from "../task-message.js";
+import { DEFAULT_PRIORITY, isPriority } from "../../task/priority.js";
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -15,7 +16,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function asTaskMessage(value: unknown): TaskMessage | undefined {
   if (!isPlainObject(value)) return undefined;
-  const { id, type, queue, args, runAt, dedupId } = value;
+  const { id, type, queue, args, runAt, dedupId, priority } = value;
   if (typeof id !== "string" || id === "") return undefined;
   if (typeof type !== "string" || type === "") return undefined;
   if (typeof queue !== "string" || queue === "") return undefined;
@@ -29,5 +30,7 @@ export function asTaskMessage(value: unknown): TaskMessage | undefined {
   if (typeof value["groupId"] === "string") message.groupId = value["groupId"];
   if (typeof value["gatherOf"] === "string") message.gatherOf = value["gatherOf"];
   if (typeof value["chainId"] === "string") message.chainId = value["chainId"];
+  // A bad or missing priority is not worth losing the task over: 5, the level it would have had.
+  if (priority !== undefined && isPriority(priority) && priority !== DEFAULT_PRIORITY) message.priority = priority;
   return message;
 }

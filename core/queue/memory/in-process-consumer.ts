@@ -22,6 +22,7 @@ export class InProcessConsumer implements Consumer {
   readonly #handler: (delivery: Delivery) => Promise<void>;
   readonly #owner: ConsumerOwner;
   readonly #log: Logger;
+  readonly #makeRoom: ((priority: number, readySince: number) => void) | undefined;
   #inFlight = 0;
   /** Where the search for a queue with a waiting message starts, so queues take turns. */
   #turn = 0;
@@ -32,6 +33,7 @@ export class InProcessConsumer implements Consumer {
   /**
    * @param concurrency most handlers at once; an integer ≥ 1.
    * @param log where a handler that throws is reported (error, with the task id).
+   * @param makeRoom see ConsumeOptions.makeRoom.
    * @throws RangeError for any other concurrency.
    */
   constructor(
@@ -40,6 +42,7 @@ export class InProcessConsumer implements Consumer {
     handler: (delivery: Delivery) => Promise<void>,
     owner: ConsumerOwner,
     log: Logger,
+    makeRoom?: (priority: number, readySince: number) => void,
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
@@ -49,6 +52,12 @@ export class InProcessConsumer implements Consumer {
     this.#handler = handler;
     this.#owner = owner;
     this.#log = log;
+    this.#makeRoom = makeRoom;
+  }
+
+  /** A message of `priority` waits for a slot here: the handler may hand back a lower delivery (see ConsumeOptions.makeRoom). */
+  makeRoom(priority: number, readySince: number): void {
+    if (!this.#stopping) this.#makeRoom?.(priority, readySince);
   }
 
   /** Deliveries whose handler is running. */

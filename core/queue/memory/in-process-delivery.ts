@@ -22,6 +22,7 @@ export interface DeliveryOwner {
 export class InProcessDelivery implements Delivery {
   readonly message: TaskMessage;
   readonly deliveryCount: number;
+  readonly readySince: number;
   readonly #entry: MessageEntry;
   readonly #owner: DeliveryOwner;
   #settled = false;
@@ -29,6 +30,7 @@ export class InProcessDelivery implements Delivery {
   constructor(entry: MessageEntry, deliveryCount: number, owner: DeliveryOwner) {
     this.message = JSON.parse(entry.payload) as TaskMessage;
     this.deliveryCount = deliveryCount;
+    this.readySince = entry.readySince;
     this.#entry = entry;
     this.#owner = owner;
   }

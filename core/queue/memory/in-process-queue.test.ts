@@ -8,6 +8,7 @@ import { contractTask as task, describeTaskQueueContract } from "../../../test/s
 import { QueueUnavailableError } from "../queue-errors.js";
 import type { Delivery } from "../task-queue.js";
 import { createInProcessQueue } from "./in-process-queue.js";
+import { describePriorityQueueContract } from "../../../test/support/priority-queue-contract.js";
 
 describeTaskQueueContract("in-process", async ({ ackWaitMs }) => {
   const queue = createInProcessQueue(ackWaitMs === undefined ? {} : { ackWaitMs });
@@ -17,6 +18,11 @@ describeTaskQueueContract("in-process", async ({ ackWaitMs }) => {
     openAnother: async () => queue,
     cleanup: () => queue.close(),
   };
+});
+
+describePriorityQueueContract("in-process", async ({ priorityAgingMs }) => {
+  const queue = createInProcessQueue(priorityAgingMs === undefined ? {} : { priorityAgingMs });
+  return { queue, openAnother: async () => queue, cleanup: () => queue.close() };
 });
 
 describe("in-process TaskQueue", () => {

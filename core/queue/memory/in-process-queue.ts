@@ -7,6 +7,7 @@ import { assertQueueName } from "../queue-name.js";
 import { MessageBroker } from "./message-broker.js";
 import { defaultLogger } from "../../log/default-logger.js";
 import type { Logger } from "../../log/logger.js";
+import { DEFAULT_PRIORITY_AGING_MS } from "../../concurrency/priority-slots.js";
 
 /** Options of {@link createInProcessQueue}. */
 export interface InProcessQueueOptions {
@@ -16,14 +17,23 @@ export interface InProcessQueueOptions {
   duplicateWindowMs?: number;
   /** Where a consumer's handler that throws is reported. Default: the process's root logger. */
   log?: Logger;
+  /**
+   * A waiting message moves up one priority level per this many ms since it
+   * was due, so low priorities never starve (default 5000; see
+   * core/concurrency/priority-slots.ts).
+   */
+  priorityAgingMs?: number;
 }
 
 /**
  * Returns a {@link TaskQueue} that lives in this process, for the
  * embedded mode (no NATS). It behaves as the JetStream adapter does:
  *
- * - one FIFO per queue name; messages wait until a consumer of their
- *   queue appears; redeliveries go before new messages;
+ * - one FIFO per queue name and priority level; messages wait until a
+ *   consumer of their queue appears; the waiting message of highest
+ *   effective priority (priority plus one per `priorityAgingMs` since it was
+ *   due) goes first, the one due first among equals; within a level,
+ *   redeliveries go before new messages;
  * - `publish` drops a message whose id was published within the
  *   duplicate window, even if the first copy was already acked, and never
  *   delivers before the caller's `await` has returned;
@@ -42,7 +52,7 @@ export interface InProcessQueueOptions {
  * store is the record, and unfinished tasks are republished from it after
  * a restart. Timers are unref'd and cleared by `close()`.
  *
- * @throws RangeError for a non-positive `ackWaitMs` or a negative `duplicateWindowMs`.
+ * @throws RangeError for a non-positive `ackWaitMs` or `priorityAgingMs`, or a negative `duplicateWindowMs`.
  */
 export function createInProcessQueue(options: InProcessQueueOptions = {}): TaskQueue {
   const ackWaitMs = options.ackWaitMs ?? 30_000;
@@ -51,7 +61,11 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): TaskQ
   if (!Number.isFinite(duplicateWindowMs) || duplicateWindowMs < 0) {
     throw new RangeError(`duplicateWindowMs must be >= 0, got ${duplicateWindowMs}`);
   }
-  return new InProcessQueue(new MessageBroker({ ackWaitMs, duplicateWindowMs, log: options.log ?? defaultLogger().child({ component: "queue" }) }));
+  const priorityAgingMs = options.priorityAgingMs ?? DEFAULT_PRIORITY_AGING_MS;
+  if (!(priorityAgingMs > 0)) throw new RangeError(`priorityAgingMs must be > 0, got ${priorityAgingMs}`);
+  return new InProcessQueue(
+    new MessageBroker({ ackWaitMs, duplicateWindowMs, priorityAgingMs, log: options.log ?? defaultLogger().child({ component: "queue" }) }),
+  );
 }
 
 class InProcessQueue implements TaskQueue {
@@ -76,7 +90,7 @@ class InProcessQueue implements TaskQueue {
     const queues = [...new Set(options.queues)];
     if (queues.length === 0) throw new RangeError("consume needs at least one queue");
     for (const queue of queues) assertQueueName(queue);
-    return this.#broker.consume(queues, options.concurrency, handler);
+    return this.#broker.consume(queues, options.concurrency, handler, options.makeRoom);
   }
 
   async ping(): Promise<void> {

@@ -10,6 +10,7 @@ import type { DeliveryOwner } from "./in-process-delivery.js";
 import type { MessageEntry } from "./message-entry.js";
 import { QueueState } from "./queue-state.js";
 import { RedeliveryClock } from "./redelivery-clock.js";
+import { priorityOrDefault } from "../../task/priority.js";
 
 /**
  * Most deliveries started in one event-loop turn, so that a long backlog
@@ -36,10 +37,15 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
   #closed = false;
 
   readonly #log: Logger;
+  readonly #priorityAgingMs: number;
 
-  /** `log` receives handler failures of its consumers. */
-  constructor(settings: { ackWaitMs: number; duplicateWindowMs: number; log: Logger }) {
+  /**
+   * `log` receives handler failures of its consumers; a waiting message
+   * moves up one priority level per `priorityAgingMs` since it was due.
+   */
+  constructor(settings: { ackWaitMs: number; duplicateWindowMs: number; log: Logger; priorityAgingMs: number }) {
     this.#log = settings.log;
+    this.#priorityAgingMs = settings.priorityAgingMs;
     this.#dedup = new DuplicateWindow(settings.duplicateWindowMs);
     this.#clock = new RedeliveryClock(settings.ackWaitMs, {
       ackWaitExpired: (entry) => {
@@ -58,14 +64,19 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
   /** Queues the messages, dropping ids seen within the duplicate window. */
   publish(messages: readonly TaskMessage[]): void {
     const now = performance.now();
+    const wallNow = Date.now();
     this.#dedup.expire(now);
     let last: QueueState | undefined;
     for (const message of messages) {
       if (!this.#dedup.admit(message.dedupId ?? message.id, now)) continue;
       const queue = last?.name === message.queue ? last : this.#queue(message.queue);
-      queue.enqueue({ payload: JSON.stringify(message), queue, deliveries: 0, done: false, current: undefined });
+      const priority = priorityOrDefault(message.priority);
+      const readySince = message.runAt !== undefined && message.runAt > wallNow ? message.runAt : wallNow;
+      const entry: MessageEntry = { payload: JSON.stringify(message), queue, priority, readySince, deliveries: 0, done: false, current: undefined };
+      queue.enqueue(entry);
       // Batches are mostly one queue: wake its consumers once per run of it.
       if (queue !== last) this.#wakeConsumersOf(queue);
+      this.#askForRoom(entry);
       last = queue;
     }
   }
@@ -74,9 +85,14 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
    * Starts a consumer of the given (valid, distinct) queues.
    * @throws RangeError for a concurrency that is not an integer ≥ 1.
    */
-  consume(queues: readonly string[], concurrency: number, handler: (delivery: Delivery) => Promise<void>): InProcessConsumer {
+  consume(
+    queues: readonly string[],
+    concurrency: number,
+    handler: (delivery: Delivery) => Promise<void>,
+    makeRoom?: (priority: number, readySince: number) => void,
+  ): InProcessConsumer {
     const states = queues.map((name) => this.#queue(name));
-    const consumer = new InProcessConsumer(states, concurrency, handler, this, this.#log);
+    const consumer = new InProcessConsumer(states, concurrency, handler, this, this.#log, makeRoom);
     this.#consumers.add(consumer);
     for (const queue of states) queue.attach(consumer);
     this.consumerHasRoom(consumer);
@@ -129,7 +145,7 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
   #queue(name: string): QueueState {
     let queue = this.#queues.get(name);
     if (queue === undefined) {
-      queue = new QueueState(name);
+      queue = new QueueState(name, this.#priorityAgingMs);
       this.#queues.set(name, queue);
     }
     return queue;
@@ -139,6 +155,22 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
     if (entry.done || this.#closed) return;
     entry.queue.requeue(entry);
     this.#wakeConsumersOf(entry.queue);
+    this.#askForRoom(entry);
+  }
+
+  /**
+   * A message that no consumer of its queue has room for: the first full
+   * one may hand back a lower delivery it has not started (see
+   * ConsumeOptions.makeRoom), which frees a slot for this one. Only one is
+   * asked, so one message makes room once.
+   */
+  #askForRoom(entry: MessageEntry): void {
+    let full: InProcessConsumer | undefined;
+    for (const consumer of entry.queue.consumers) {
+      if (consumer.hasRoom) return;
+      full ??= consumer;
+    }
+    full?.makeRoom(entry.priority, entry.readySince);
   }
 
   #wakeConsumersOf(queue: QueueState): void {
@@ -165,10 +197,12 @@ export class MessageBroker implements DeliveryOwner, ConsumerOwner {
   #dispatch(): void {
     this.#scheduled = false;
     let budget = DELIVERIES_PER_TURN;
+    // One clock read per pass: the priority aging needs no finer time.
+    const wallNow = Date.now();
     for (const consumer of this.#hungry) {
       if (this.#closed) return;
       const queue = consumer.hasRoom ? consumer.nextQueue() : undefined;
-      const entry = queue?.take();
+      const entry = queue?.take(wallNow);
       this.#hungry.delete(consumer);
       if (entry === undefined) continue;
       this.#hungry.add(consumer); // to the back of the line

@@ -1,5 +1,7 @@
 import type { InProcessDelivery } from "./in-process-delivery.js";
 import type { QueueState } from "./queue-state.js";
+import type { TaskMessage } from "../task-message.js";
+import type { Delivery } from "../task-queue.js";
 
 /**
  * One published message and where it stands. At any moment it is in
@@ -18,6 +20,10 @@ export interface MessageEntry {
    */
   readonly payload: string;
   readonly queue: QueueState;
+  /** 1 to 10 (see {@link TaskMessage.priority}): the level it waits in. */
+  readonly priority: number;
+  /** Epoch ms since when it has been due: its publish, or its `runAt` if later (see {@link Delivery.readySince}). */
+  readonly readySince: number;
   /** Deliveries so far; the next one gets `deliveries + 1`. */
   deliveries: number;
   /** Acked or terminated: never delivered again. */

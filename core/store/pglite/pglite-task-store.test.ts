@@ -87,6 +87,7 @@ describe("PGlite only", () => {
       protected: true,
       argsSchema: { type: "object" },
       description: "Persists.",
+      priority: 7,
       pack: "demo",
       packVersion: "1.2.3",
     };

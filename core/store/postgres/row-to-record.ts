@@ -2,6 +2,7 @@ import type { TaskRecord } from "../task-record.js";
 import type { TaskTypeRecord } from "../task-type-record.js";
 import type { InsertableTaskTypeRow, TaskTypeRow } from "./task-types.table.js";
 import type { TaskRow } from "./tasks.table.js";
+import { DEFAULT_PRIORITY } from "../../task/priority.js";
 
 // The one place where snake_case rows become camelCase records and back.
 
@@ -39,6 +40,7 @@ export function taskRowToRecord(row: TaskRow): TaskRecord {
     gatherOf: row.gather_of,
     chainId: row.chain_id,
     chainStep: row.chain_step,
+    priority: row.priority,
   };
 }
 
@@ -52,6 +54,7 @@ export function taskTypeRowToRecord(row: TaskTypeRow): TaskTypeRecord {
     description: row.description,
     pack: row.pack,
     packVersion: row.pack_version,
+    priority: row.priority,
   };
 }
 
@@ -65,5 +68,6 @@ export function taskTypeRecordToRow(record: TaskTypeRecord): InsertableTaskTypeR
     description: record.description,
     pack: record.pack,
     pack_version: record.packVersion,
+    priority: record.priority ?? DEFAULT_PRIORITY,
   };
 }

@@ -23,6 +23,7 @@ export async function upsertTaskTypeRows(db: Kysely<Database>, rows: readonly In
         description: eb.ref("excluded.description"),
         pack: eb.ref("excluded.pack"),
         pack_version: eb.ref("excluded.pack_version"),
+        priority: eb.ref("excluded.priority"),
         updated_at: eb.ref("excluded.updated_at"),
       })),
     )

@@ -12,6 +12,8 @@ export interface TaskTypesTable {
   pack: string;
   pack_version: string;
   updated_at: Generated<Date>;
+  /** The type's default priority, 1 to 10 (see the add-priority migration). */
+  priority: Generated<number>;
 }
 
 /** A `task_types` row as selected. */

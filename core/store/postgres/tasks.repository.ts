@@ -6,6 +6,7 @@ import type { Database } from "./database.js";
 import { TASK_COLUMNS } from "./tasks.table.js";
 import type { TaskRow } from "./tasks.table.js";
 import { fixedStatement } from "./fixed-statement.js";
+import { DEFAULT_PRIORITY } from "../../task/priority.js";
 
 // SQL only. Every function takes the database (or a transaction) first and
 // returns snake_case rows. Batch statements pass one array parameter per
@@ -43,19 +44,21 @@ const insertStatement = fixedStatement(
     tasks.map((t) => t.timeoutMs ?? null),
     tasks.map((t) => t.expiresAt?.toISOString() ?? null),
     tasks.map((t) => (t.hold ?? false) && t.runAt != null),
+    tasks.map((t) => t.priority ?? DEFAULT_PRIORITY),
   ],
-  ([ids, types, queues, args, owners, permissions, maxRetries, runAts, keys, timeouts, expiresAts, holds]) => sql<{ id: string; created_at: Date }>`
+  ([ids, types, queues, args, owners, permissions, maxRetries, runAts, keys, timeouts, expiresAts, holds, priorities]) => sql<{ id: string; created_at: Date }>`
     with v as (
       select * from unnest(
       ${ids}::uuid[], ${types}::text[], ${queues}::text[], ${args}::jsonb[], ${owners}::text[], ${permissions}::text[],
       ${maxRetries}::int4[], ${runAts}::timestamptz[], ${keys}::text[], ${timeouts}::int4[], ${expiresAts}::timestamptz[],
-      ${holds}::bool[]
-      ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at, hold)
+      ${holds}::bool[], ${priorities}::int2[]
+      ) as v(id, type, queue, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms, expires_at, hold,
+             priority)
     ), inserted as (
       insert into tasks (id, type, queue, status, args, owner, permission, max_retries, run_at, idempotency_key, timeout_ms,
-                         expires_at)
+                         expires_at, priority)
       select v.id, v.type, v.queue, 'PENDING', v.args, v.owner, v.permission, v.max_retries, v.run_at, v.idempotency_key,
-             v.timeout_ms, v.expires_at
+             v.timeout_ms, v.expires_at, v.priority
       from v
       on conflict ((coalesce(owner, '')), idempotency_key) where idempotency_key is not null do nothing
       returning id, created_at

@@ -62,6 +62,8 @@ export interface TasksTable {
   chain_id: string | null;
   /** Its step's index in that chain; NULL: none. */
   chain_step: number | null;
+  /** 1 to 10, 10 highest (see the add-priority migration). */
+  priority: Generated<number>;
 }
 
 /** A `tasks` row as selected. */
@@ -106,4 +108,5 @@ export const TASK_COLUMNS = [
   "gather_of",
   "chain_id",
   "chain_step",
+  "priority",
 ] as const satisfies readonly (keyof TasksTable)[];
