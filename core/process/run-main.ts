@@ -8,14 +8,16 @@ import { defaultLogger } from "../log/default-logger.js";
  * value); anything else is logged at fatal with the whole error (`err`) by
  * the process's root logger, whose lines are written synchronously, so they
  * are out before the exit. When `main` resolves, the process ends on its own
- * once idle, or exits 0 a second later at most: a task that ignored its
+ * once idle, or exits a second later at most (with `process.exitCode` if
+ * `main` set one, else 0): a task that ignored its
  * shutdown signal was abandoned (and released) but may still hold a timer,
  * and must not keep the process alive.
  */
 export function runMain(main: () => Promise<void>): void {
   main().then(
     () => {
-      setTimeout(() => process.exit(0), 1000).unref();
+      // No argument: an exit code `main` set (a CLI's failed command) stands.
+      setTimeout(() => process.exit(), 1000).unref();
     },
     (e: unknown) => {
       if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
