@@ -303,6 +303,7 @@ describe("REST handler over a real HTTP server", () => {
         description: "",
         pack: "",
         pack_version: "",
+        priority: 0,
       },
     });
   });

@@ -251,8 +251,11 @@ for (const backend of BACKENDS) describe(`chains [${backend}]`, () => {
   it("WatchChain streams the chain over Connect until it is final; GetChain answers over gRPC; GET /chains/{id}/events serves it as SSE", async () => {
     const client = createClient(ChainService, createConnectTransport({ baseUrl: url, httpVersion: "1.1" }));
     const headers = auth["alice"]!;
+    // The first step holds 800 ms, so the watch sees the chain running before it ends (with the workers' kick
+    // the three adds alone can all be done before the watch's first read).
+    const watched = [{ type: "test.chains.hold", args: { x: 3, ms: 800 } }, ...ADD_CHAIN.slice(1)];
     const submitted = await client.submitChain(
-      { steps: ADD_CHAIN.map((s) => ({ type: s.type, args: s.args as Record<string, number>, inputField: s.input_field ?? "" })) },
+      { steps: watched.map((s) => ({ type: s.type, args: s.args as Record<string, number>, inputField: s.input_field ?? "" })) },
       { headers },
     );
     const seen: { status: ChainStatus; done: number }[] = [];
@@ -261,6 +264,7 @@ for (const backend of BACKENDS) describe(`chains [${backend}]`, () => {
       seen.push({ status: c.status, done: c.steps.filter((s) => s.status === TaskStatus.SUCCESS).length });
     }
     assert.ok(seen.length >= 2, JSON.stringify(seen));
+    assert.equal(seen[0]!.status, ChainStatus.RUNNING, JSON.stringify(seen));
     assert.equal(seen.at(-1)!.status, ChainStatus.SUCCESS);
     assert.equal(seen.at(-1)!.done, 3);
     // Each message is a change: steps done never go back, and no two messages are the same.
