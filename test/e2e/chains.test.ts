@@ -253,7 +253,7 @@ for (const backend of BACKENDS) describe(`chains [${backend}]`, () => {
     const headers = auth["alice"]!;
     // The first step holds 800 ms, so the watch sees the chain running before it ends (with the workers' kick
     // the three adds alone can all be done before the watch's first read).
-    const watched = [{ type: "test.chains.hold", args: { x: 3, ms: 800 } }, ...ADD_CHAIN.slice(1)];
+    const watched: { type: string; args: object; input_field?: string }[] = [{ type: "test.chains.hold", args: { x: 3, ms: 800 } }, ...ADD_CHAIN.slice(1)];
     const submitted = await client.submitChain(
       { steps: watched.map((s) => ({ type: s.type, args: s.args as Record<string, number>, inputField: s.input_field ?? "" })) },
       { headers },
