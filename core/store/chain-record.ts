@@ -32,6 +32,8 @@ export interface ChainStepPlan {
   maxRetries: number | null;
   /** One attempt's time limit in ms; null: the type's default. */
   timeoutMs: number | null;
+  /** The step task's priority, 1 to 10: its type's, taken at submit. */
+  priority: number;
 }
 
 /** A chain to store: see {@link ChainStore.insertChain}. */

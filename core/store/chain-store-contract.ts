@@ -12,12 +12,12 @@ import type { TaskStore } from "./task-store.js";
 
 /** A step plan of `demo.math.add` taking the previous result as `a`. */
 function step(overrides: Partial<ChainStepPlan> = {}): ChainStepPlan {
-  return { type: "demo.math.add", queue: "default", args: { b: 10 }, inputField: "a", permission: null, maxRetries: null, timeoutMs: null, ...overrides };
+  return { type: "demo.math.add", queue: "default", args: { b: 10 }, inputField: "a", permission: null, maxRetries: null, timeoutMs: null, priority: 5, ...overrides };
 }
 
 /** A chain of `n` steps (the first with fixed args a=1, b=2) and its first task. */
 function newChain(n: number, overrides: Partial<NewChain> = {}): { chain: NewChain; first: NewTask } {
-  const steps = [step({ args: { a: 1, b: 2 }, inputField: null }), ...Array.from({ length: n - 1 }, (_, i) => step({ args: { b: 10 ** (i + 1) }, maxRetries: i, timeoutMs: 5000 }))];
+  const steps = [step({ args: { a: 1, b: 2 }, inputField: null }), ...Array.from({ length: n - 1 }, (_, i) => step({ args: { b: 10 ** (i + 1) }, maxRetries: i, timeoutMs: 5000, priority: 7 }))];
   const chain: NewChain = { id: randomUUID(), owner: "alice", idempotencyKey: null, steps, ...overrides };
   const first: NewTask = { id: randomUUID(), type: "demo.math.add", queue: "default", args: { a: 1, b: 2 }, owner: chain.owner };
   return { chain, first };
@@ -93,6 +93,7 @@ export function describeChainStoreContract(name: string, open: () => Promise<Con
       assert.equal(t2.owner, "alice");
       assert.equal(t2.maxRetries, 0);
       assert.equal(t2.timeoutMs, 5000);
+      assert.equal(t2.priority, 7, "a later step has its plan's priority (its type's, taken at submit)");
       assert.deepEqual([t2.chainId, t2.chainStep], [chain.id, 1]);
       assert.equal((await outboxRow(second))?.held, true);
       // The dispatcher's query takes it (held, due now), and publishing deletes the row.

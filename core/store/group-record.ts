@@ -21,6 +21,8 @@ export interface GatherSpec {
   maxRetries: number | null;
   /** One attempt's time limit in ms; null: its type's default. */
   timeoutMs: number | null;
+  /** The gather task's priority, 1 to 10: its type's, taken at submit. */
+  priority: number;
 }
 
 /** What SubmitGroup stores: the group, its members follow in {@link GroupStore.insertGroup}. */

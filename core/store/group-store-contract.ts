@@ -11,7 +11,7 @@ import type { TaskStore } from "./task-store.js";
 // submit, and the fan-in trigger's counters on every path into and out of a
 // final status.
 
-const GATHER: GatherSpec = { type: "test.groups.sum", queue: "default", args: { label: "sum" }, permission: null, maxRetries: null, timeoutMs: null };
+const GATHER: GatherSpec = { type: "test.groups.sum", queue: "default", args: { label: "sum" }, permission: null, maxRetries: null, timeoutMs: null, priority: 8 };
 
 function newGroup(overrides: Partial<NewGroup> = {}): NewGroup {
   return { id: randomUUID(), type: "test.main.add", owner: "alice", idempotencyKey: null, maxRetries: null, timeoutMs: null, gather: GATHER, ...overrides };
@@ -117,6 +117,7 @@ export function describeGroupStoreContract(name: string, open: () => Promise<Con
       assert.equal(gather?.type, "test.groups.sum");
       assert.deepEqual(gather?.args, { label: "sum" });
       assert.equal(gather?.gatherOf, group.id);
+      assert.equal(gather?.priority, 8, "the gather task has its spec's priority (its type's, taken at submit)");
       assert.equal(gather?.owner, "alice");
       assert.deepEqual(await store().gatherInput(group.id), { results: [1, 2, 3, 4, 5], errors: [] });
       // The dispatcher's round takes the held row at once.

@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY } from "../../core/task/priority.js";
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { ChainStepSpec, SubmitChainRequest } from "../../gen/tstasks/v1/chain_service_pb.js";
@@ -54,6 +55,7 @@ export async function buildChainPlan(req: SubmitChainRequest, who: Principal | u
       permission: built.permission,
       maxRetries: built.maxRetries,
       timeoutMs: built.timeoutMs,
+      priority: built.priority ?? DEFAULT_PRIORITY,
     });
     first ??= built;
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY } from "../../core/task/priority.js";
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { SubmitGroupRequest } from "../../gen/tstasks/v1/group_service_pb.js";
@@ -102,5 +103,5 @@ async function buildGather(gather: NonNullable<SubmitGroupRequest["gather"]>, wh
     }
     throw e;
   }
-  return { type: t.type, queue: t.queue, args, permission: t.permission, maxRetries: t.maxRetries, timeoutMs: t.timeoutMs };
+  return { type: t.type, queue: t.queue, args, permission: t.permission, maxRetries: t.maxRetries, timeoutMs: t.timeoutMs, priority: t.priority ?? DEFAULT_PRIORITY };
 }

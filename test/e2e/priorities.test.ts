@@ -77,6 +77,27 @@ for (const backend of BACKENDS) describe(`priorities [${backend}]`, () => {
     assert.equal(read.body.priority, 10, "GET /task/{id}");
   });
 
+  it("a chain's later step has its type's priority: the store's trigger creates it from the plan kept at submit", async () => {
+    const res = await httpJson(`${stack.baseUrl}/chains`, {
+      body: {
+        steps: [
+          { type: "test.priorities.record", args: { label: "first", ms: 0 } },
+          { type: "test.priorities.urgent", args: { ms: 0 }, input_field: "label" },
+        ],
+      },
+    });
+    assert.equal(res.status, 200, res.text);
+    let chain: any;
+    await waitUntil(async () => (chain = (await httpJson(`${stack.baseUrl}/chains/${res.body.id}`)).body).status === "SUCCESS", {
+      timeoutMs: 30_000,
+      label: "the chain to succeed",
+    });
+    const [first, second] = await Promise.all(chain.steps.map((s: { task_id: string }) => stack.store.getTask(s.task_id)));
+    assert.equal(first?.priority, 5);
+    assert.equal(second?.priority, 9, "the step the trigger created took test.priorities.urgent's priority");
+    assert.equal(second?.result, "first");
+  });
+
   it("GET /tasks shows each type's priority", async () => {
     const res = await httpJson(`${stack.baseUrl}/tasks`);
     assert.equal(res.status, 200, res.text);

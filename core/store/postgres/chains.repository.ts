@@ -105,5 +105,6 @@ function stepJson(s: NewChain["steps"][number]): ChainStepJson {
     permission: s.permission,
     max_retries: s.maxRetries,
     timeout_ms: s.timeoutMs,
+    priority: s.priority,
   };
 }

@@ -13,6 +13,8 @@ export interface ChainStepJson {
   permission: string | null;
   max_retries: number | null;
   timeout_ms: number | null;
+  /** The step task's priority (absent in rows from before it was kept: 5). */
+  priority?: number;
 }
 
 /** The `chains` table (see the create-chains migration). */

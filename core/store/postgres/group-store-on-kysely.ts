@@ -1,3 +1,4 @@
+import { DEFAULT_PRIORITY } from "../../task/priority.js";
 import type { Kysely } from "kysely";
 import { MAX_GROUP_MEMBERS, type GatherError, type GroupCounts, type GroupRecord, type InsertedGroup } from "../group-record.js";
 import type { GroupStore } from "../group-store.js";
@@ -107,6 +108,7 @@ export function groupRowToRecord(row: TaskGroupRow): GroupRecord {
             permission: row.gather_permission,
             maxRetries: row.gather_max_retries,
             timeoutMs: row.gather_timeout_ms,
+            priority: row.gather_priority ?? DEFAULT_PRIORITY,
           }
         : null,
     gatherTaskId: row.gather_task_id,

@@ -15,10 +15,10 @@ export async function insertGroupRow(db: Kysely<Database>, group: NewGroup, tota
   const g = group.gather;
   const { rows } = await sql<TaskGroupRow>`
     insert into task_groups (id, type, owner, total, remaining, max_retries, timeout_ms, idempotency_key,
-                             gather_type, gather_args, gather_queue, gather_permission, gather_max_retries, gather_timeout_ms)
+                             gather_type, gather_args, gather_queue, gather_permission, gather_max_retries, gather_timeout_ms, gather_priority)
     values (${group.id}::uuid, ${group.type}, ${group.owner}, ${total}::int4, ${total}::int4, ${group.maxRetries}::int4,
             ${group.timeoutMs}::int4, ${group.idempotencyKey}, ${g?.type ?? null}, ${g ? JSON.stringify(g.args) : null}::jsonb,
-            ${g?.queue ?? null}, ${g?.permission ?? null}, ${g?.maxRetries ?? null}::int4, ${g?.timeoutMs ?? null}::int4)
+            ${g?.queue ?? null}, ${g?.permission ?? null}, ${g?.maxRetries ?? null}::int4, ${g?.timeoutMs ?? null}::int4, ${g?.priority ?? null}::int2)
     on conflict ((coalesce(owner, '')), idempotency_key) where idempotency_key is not null do nothing
     returning *
   `.execute(db);

@@ -30,6 +30,8 @@ export interface TaskGroupsTable {
   gather_permission: string | null;
   gather_max_retries: number | null;
   gather_timeout_ms: number | null;
+  /** The gather task's priority (see the workflow-priorities migration); null in rows from before: 5. */
+  gather_priority: number | null;
   gather_task_id: string | null;
   created_at: Generated<Date>;
   finished_at: Date | null;
