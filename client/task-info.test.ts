@@ -44,6 +44,15 @@ it("converts a SUCCESS task into a plain object with Dates and a JSON result", (
   });
 });
 
+it("a group member, a gather task and a chain step say so; a plain task has none of those keys", () => {
+  const member = taskFromProto(create(TaskSchema, { groupId: "g1", groupIndex: 17 }));
+  assert.deepEqual(member.group, { id: "g1", index: 17 });
+  assert.deepEqual(taskFromProto(create(TaskSchema, { gatherOf: "g1" })).gatherOf, "g1");
+  assert.deepEqual(taskFromProto(create(TaskSchema, { chainId: "c1", chainStep: 0 })).chain, { id: "c1", step: 0 });
+  const plain = taskFromProto(create(TaskSchema, {}));
+  for (const key of ["group", "gatherOf", "chain"]) assert.equal(key in plain, false, key);
+});
+
 it("a null result of a SUCCESS task is present as null; other statuses have no result key", () => {
   assert.equal(taskFromProto(create(TaskSchema, { status: TaskStatus.SUCCESS, result: fromJson(ValueSchema, null) })).result, null);
   assert.ok("result" in taskFromProto(create(TaskSchema, { status: TaskStatus.SUCCESS })));

@@ -57,6 +57,12 @@ export interface TaskInfo {
   progressMessage: string;
   /** 1 to 10, 10 highest: the priority it is queued at. */
   priority: number;
+  /** The group it is a member of, and its index there; absent when it is not a member. */
+  group?: { id: string; index: number };
+  /** The group whose results it gathers (a gather task); absent otherwise. */
+  gatherOf?: string;
+  /** The chain it is a step of, and the step's index; absent when it is not a step. */
+  chain?: { id: string; step: number };
 }
 
 /**
@@ -101,6 +107,10 @@ export function taskFromProto(t: Task): TaskInfo {
     progressMessage: t.progressMessage,
     priority: t.priority,
   };
+  // Group and chain fields are optional in the proto: present only for their tasks.
+  if (t.groupId !== undefined) info.group = { id: t.groupId, index: t.groupIndex ?? 0 };
+  if (t.gatherOf !== undefined) info.gatherOf = t.gatherOf;
+  if (t.chainId !== undefined) info.chain = { id: t.chainId, step: t.chainStep ?? 0 };
   // Unset timestamps are left out rather than present as undefined keys.
   for (const key of ["createdAt", "startedAt", "finishedAt", "runAt", "expiresAt"] as const) {
     const date = optionalDate(t[key]);
