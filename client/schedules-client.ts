@@ -32,8 +32,13 @@ export interface ScheduleSpec {
 export interface SchedulesClient {
   /** Stores a schedule (InvalidArgument for a bad type, args or timing; PermissionDenied for a protected type the token does not allow). */
   create(spec: ScheduleSpec, options?: { signal?: AbortSignal }): Promise<ScheduleInfo>;
-  /** The caller's schedules (an admin's: all), oldest first. */
-  list(options?: { signal?: AbortSignal }): Promise<ScheduleInfo[]>;
+  /**
+   * All the caller's schedules (an admin's: everyone's), oldest first. The
+   * server answers a page at a time; this follows `next_page_token` until
+   * the last page, `pageSize` schedules per request (default: the server's,
+   * 100; at most 1000). Each page's request is retried on `Unavailable`.
+   */
+  list(options?: { signal?: AbortSignal; pageSize?: number }): Promise<ScheduleInfo[]>;
   get(id: string, options?: { signal?: AbortSignal }): Promise<ScheduleInfo>;
   /** Stops it until resumed. */
   pause(id: string, options?: { signal?: AbortSignal }): Promise<ScheduleInfo>;
@@ -74,8 +79,15 @@ export function createSchedulesClient(transport: Transport, { call, safely }: Ca
       return scheduleOf(await schedules.createSchedule(request, call(o.signal)));
     },
     async list(o = {}) {
-      const response = await safely(() => schedules.listSchedules({}, call(o.signal)), o.signal);
-      return response.schedules.map(scheduleFromProto);
+      const all: ScheduleInfo[] = [];
+      let pageToken = "";
+      do {
+        const request = { pageSize: o.pageSize ?? 0, pageToken };
+        const response = await safely(() => schedules.listSchedules(request, call(o.signal)), o.signal);
+        all.push(...response.schedules.map(scheduleFromProto));
+        pageToken = response.nextPageToken;
+      } while (pageToken !== "");
+      return all;
     },
     async get(id, o = {}) {
       return scheduleOf(await safely(() => schedules.getSchedule({ id }, call(o.signal)), o.signal));

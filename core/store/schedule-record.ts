@@ -51,3 +51,26 @@ export interface FiredTask {
   task: NewTask;
   inserted: InsertedTask;
 }
+
+/** Position in the oldest-first schedule order: the last schedule of a page. */
+export interface ScheduleCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** Owner and page of {@link TaskStore.listSchedules}. */
+export interface ListSchedulesQuery {
+  /** Only schedules of this `sub`; absent: everyone's (admins). */
+  owner?: string;
+  /** 1..1000. */
+  limit: number;
+  /** Cursor from a previous page: only schedules after it. */
+  after?: ScheduleCursor;
+}
+
+/** One page of schedules, oldest first. */
+export interface SchedulePage {
+  schedules: ScheduleRecord[];
+  /** Where the next page starts; absent on the last page. */
+  next?: ScheduleCursor;
+}

@@ -4,7 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { sql } from "kysely";
 import { planFiring } from "../schedule/firing-plan.js";
 import type { ContractBackend } from "./task-store-contract.js";
-import type { NewSchedule, ScheduleFiring, ScheduleRecord } from "./schedule-record.js";
+import type { NewSchedule, ScheduleCursor, ScheduleFiring, ScheduleRecord } from "./schedule-record.js";
+import { InvalidListQueryError } from "./store-errors.js";
 import type { TaskStore } from "./task-store.js";
 
 // The schedule part of the TaskStore contract, run by each backend's test file.
@@ -88,8 +89,8 @@ export function describeScheduleStoreContract(name: string, open: () => Promise<
       assert.ok(a.createdAt instanceof Date);
       assert.deepEqual(await store().getSchedule(b.id), b);
       assert.equal(b.maxRetries, 2);
-      assert.deepEqual((await store().listSchedules("carol")).map((s) => s.id), [a.id]);
-      assert.ok((await store().listSchedules()).length >= 2);
+      assert.deepEqual((await store().listSchedules({ owner: "carol", limit: 1000 })).schedules.map((s) => s.id), [a.id]);
+      assert.ok((await store().listSchedules({ limit: 1000 })).schedules.length >= 2);
       const paused = await store().setSchedulePaused(a.id, true, null);
       assert.equal(paused?.paused, true);
       assert.equal(paused?.nextRunAt, null);
@@ -101,6 +102,56 @@ export function describeScheduleStoreContract(name: string, open: () => Promise<
       assert.equal(await store().getSchedule(a.id), undefined);
       assert.equal(await store().getSchedule("not-a-uuid"), undefined);
       await store().deleteSchedule(b.id);
+    });
+
+    test("listSchedules pages oldest first by (createdAt, id), an owner's or everyone's, and refuses a bad limit or cursor", async () => {
+      const owner = `pager-${randomUUID()}`;
+      const mine: ScheduleRecord[] = [];
+      for (let i = 0; i < 7; i++) mine.push(await store().insertSchedule(newSchedule({ owner, paused: true, nextRunAt: null })));
+      const other = await store().insertSchedule(newSchedule({ owner: `other-${randomUUID()}`, paused: true, nextRunAt: null }));
+      // Three share one created_at, so only the id orders them (and a cursor must not skip or repeat them).
+      const tie = new Date(Date.now() - 60_000);
+      await backend!.withDb((db) => db.updateTable("schedules").set({ created_at: tie }).where("id", "in", mine.slice(2, 5).map((s) => s.id)).execute());
+      const expected = (await Promise.all(mine.map((s) => store().getSchedule(s.id))))
+        .map((s) => s!)
+        .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
+        .map((s) => s.id);
+
+      const pages: string[][] = [];
+      let after: ScheduleCursor | undefined;
+      do {
+        const page = await store().listSchedules({ owner, limit: 3, after });
+        pages.push(page.schedules.map((s) => s.id));
+        after = page.next;
+      } while (after && pages.length < 10);
+      assert.deepEqual(pages.map((p) => p.length), [3, 3, 1]);
+      assert.deepEqual(pages.flat(), expected);
+      // A page that ends exactly at the last schedule says there is no next one.
+      const whole = await store().listSchedules({ owner, limit: 7 });
+      assert.deepEqual(whole.schedules.map((s) => s.id), expected);
+      assert.equal(whole.next, undefined);
+
+      // Everyone's (an admin's listing), page by page: each schedule once, in order.
+      const all: ScheduleRecord[] = [];
+      after = undefined;
+      do {
+        const page = await store().listSchedules({ limit: 2, after });
+        all.push(...page.schedules);
+        after = page.next;
+      } while (after && all.length < 10_000);
+      const ids = all.map((s) => s.id);
+      assert.equal(new Set(ids).size, ids.length);
+      assert.ok(ids.includes(other.id));
+      assert.deepEqual(ids.filter((id) => expected.includes(id)), expected);
+      for (let i = 1; i < all.length; i++) {
+        const [p, q] = [all[i - 1]!, all[i]!];
+        assert.ok(p.createdAt < q.createdAt || (p.createdAt.getTime() === q.createdAt.getTime() && p.id < q.id), `order at ${i}`);
+      }
+
+      for (const limit of [0, 1001, 1.5]) await assert.rejects(store().listSchedules({ owner, limit }), InvalidListQueryError);
+      await assert.rejects(store().listSchedules({ owner, limit: 3, after: { createdAt: tie, id: "not-a-uuid" } }), InvalidListQueryError);
+      await assert.rejects(store().listSchedules({ owner, limit: 3, after: { createdAt: new Date(Number.NaN), id: randomUUID() } }), InvalidListQueryError);
+      for (const s of [...mine, other]) await store().deleteSchedule(s.id);
     });
 
     test("fireDueSchedules takes due, unpaused schedules only, inserts their tasks and advances them", async () => {

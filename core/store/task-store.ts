@@ -4,7 +4,7 @@ import type { TaskTypeRecord } from "./task-type-record.js";
 import type { LogPage, NewLogLine, ProgressUpdate } from "./task-record.js";
 import type { QueueStats, QueueStatsQuery, TaskStats, TaskStatsQuery } from "./task-stats.js";
 import type { WorkerHeartbeat, WorkerRecord } from "./worker-record.js";
-import type { FiredTask, NewSchedule, ScheduleFiring, ScheduleRecord } from "./schedule-record.js";
+import type { FiredTask, ListSchedulesQuery, NewSchedule, ScheduleFiring, SchedulePage, ScheduleRecord } from "./schedule-record.js";
 import type { BulkBatchQuery, BulkBatchResult } from "./bulk-action.js";
 import type { GroupStore } from "./group-store.js";
 import type { ChainStore } from "./chain-store.js";
@@ -225,8 +225,12 @@ export interface TaskStore extends GroupStore, ChainStore, LimitStore {
   /** One schedule, or undefined when the id is unknown (or not a UUID). */
   getSchedule(id: string): Promise<ScheduleRecord | undefined>;
 
-  /** Every schedule, or those of `owner`, oldest first. */
-  listSchedules(owner?: string): Promise<ScheduleRecord[]>;
+  /**
+   * One page of the schedules (of `owner` when given), oldest first by
+   * (createdAt, id), in one indexed query; `next` is set when more follow.
+   * InvalidListQueryError for a limit outside 1..1000 or a malformed cursor.
+   */
+  listSchedules(query: ListSchedulesQuery): Promise<SchedulePage>;
 
   /**
    * Pauses (`paused` true, `nextRunAt` null) or resumes (false, its next

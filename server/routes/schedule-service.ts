@@ -5,7 +5,7 @@ import { isAdmin } from "../auth/principal.js";
 import type { ScheduleService, CreateScheduleRequest } from "../../gen/tstasks/v1/schedule_service_pb.js";
 import { SubmitTaskRequestSchema } from "../../gen/tstasks/v1/task_service_pb.js";
 import { checkTiming, InvalidTimingError, nextTick, type ScheduleTiming } from "../../core/schedule/schedule-timing.js";
-import type { ScheduleRecord } from "../../core/store/schedule-record.js";
+import type { ScheduleCursor, ScheduleRecord } from "../../core/store/schedule-record.js";
 import type { TaskStore } from "../../core/store/task-store.js";
 import type { TaskCatalog } from "../catalog/task-catalog.js";
 import { RequestInvalidError, ScheduleNotFoundError } from "../errors/domain-errors.js";
@@ -13,6 +13,7 @@ import { buildNewTask } from "./build-new-task.js";
 import { catchUpFromProto, scheduleToProto } from "./schedule-to-proto.js";
 import { timingOf } from "../schedules/schedule-timing-of.js";
 import { isUuid } from "../../core/task/uuid.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
 
 /** What the schedule service needs. */
 export interface ScheduleServiceDeps {
@@ -26,6 +27,12 @@ export interface ScheduleServiceDeps {
 
 /** Longest schedule name accepted (characters). */
 const MAX_NAME = 200;
+
+/** Schedules per ListSchedules page when `page_size` is 0. */
+const DEFAULT_PAGE_SIZE = 100;
+
+/** Most schedules per ListSchedules page. */
+const MAX_PAGE_SIZE = 1000;
 
 /**
  * The `tstasks.v1.ScheduleService` implementation (Connect, gRPC and REST
@@ -79,10 +86,21 @@ export function createScheduleService(deps: ScheduleServiceDeps): ServiceImpl<ty
       return { schedule: scheduleToProto(schedule) };
     },
 
-    async listSchedules(_req, ctx) {
+    async listSchedules(req, ctx) {
       const who = await requireCaller(caller, ctx, "schedules need a token");
-      const schedules = await store.listSchedules(isAdmin(who) ? undefined : who.sub);
-      return { schedules: schedules.map(scheduleToProto) };
+      if (req.pageSize < 0 || req.pageSize > MAX_PAGE_SIZE) {
+        throw new RequestInvalidError(`page_size must be 0 (default ${DEFAULT_PAGE_SIZE}) to ${MAX_PAGE_SIZE}, got ${req.pageSize}`, {
+          page_size: `must be 0 to ${MAX_PAGE_SIZE}`,
+        });
+      }
+      // The cursor only positions the listing: the owner filter always applies, so
+      // a token from someone else's listing shows nothing of theirs.
+      const page = await store.listSchedules({
+        owner: isAdmin(who) ? undefined : who.sub,
+        limit: req.pageSize || DEFAULT_PAGE_SIZE,
+        after: req.pageToken ? scheduleCursorOf(req.pageToken) : undefined,
+      });
+      return { schedules: page.schedules.map(scheduleToProto), nextPageToken: page.next ? encodePageToken(page.next) : "" };
     },
 
     async getSchedule(req, ctx) {
@@ -110,6 +128,13 @@ export function createScheduleService(deps: ScheduleServiceDeps): ServiceImpl<ty
       return {};
     },
   };
+}
+
+/** A ListSchedules `page_token` as the store's cursor; RequestInvalidError (naming page_token) when it was not made by us. */
+function scheduleCursorOf(token: string): ScheduleCursor {
+  const cursor = decodePageToken(token);
+  if (!isUuid(cursor.id)) throw new RequestInvalidError("page_token is not valid: pass next_page_token from the previous page", { page_token: "is not valid" });
+  return cursor;
 }
 
 /** The request's timing, checked: exactly one of cron and interval_ms. */

@@ -56,6 +56,9 @@ describe("GET /openapi.json and /docs on a running server", () => {
     assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
     const services = [TaskService, SystemService, AuthService, MonitorService, ScheduleService, GroupService, ChainService];
     assert.deepEqual(doc, buildOpenApiDocument(buildRouteTable(services), services, { title: "tstasks" }));
+    // GET /schedules pages like GET /task: its page fields are query parameters.
+    const listSchedules = doc.paths["/schedules"]?.get?.parameters?.filter((p) => "in" in p && p.in === "query").map((p) => ("name" in p ? p.name : ""));
+    assert.deepEqual(listSchedules, ["page_size", "page_token"]);
 
     const again = await fetch(`${url}/openapi.json`, { headers: { "if-none-match": res.headers.get("etag")! } });
     assert.equal(again.status, 304);

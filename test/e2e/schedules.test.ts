@@ -13,6 +13,7 @@ import { BACKENDS } from "../support/backends.js";
 import { httpJson } from "../support/http-json.js";
 import { runTstasks } from "../support/cli-process.js";
 import { startStack, type Stack } from "../support/stack.js";
+import { newSchedule } from "../../core/store/schedule-store-contract.js";
 
 // Schedules on a whole stack. The stack's own server has its scheduler all
 // but off (a round an hour), so each test starts the "scheduler servers" it
@@ -31,7 +32,7 @@ for (const backend of BACKENDS) describe(`schedules [${backend}]`, () => {
   before(async () => {
     stack = await startStack({ backend, workers: 1, scheduler: { intervalMs: 3_600_000 } });
     url = stack.baseUrl;
-    for (const [name, roles] of [["admin", ["admin"]], ["alice", []], ["bob", []], ["carol", []], ["dave", []], ["erin", []], ["frank", []]] as const) {
+    for (const [name, roles] of [["admin", ["admin"]], ["alice", []], ["bob", []], ["carol", []], ["dave", []], ["erin", []], ["frank", []], ["gina", []], ["hank", []], ["ivan", []], ["judy", []]] as const) {
       const { token } = await stack.tokens.issue({ name, allowedTasks: {}, roles: [...roles] });
       auth[name] = { authorization: `Bearer ${token}` };
     }
@@ -64,6 +65,11 @@ for (const backend of BACKENDS) describe(`schedules [${backend}]`, () => {
 
   async function create(who: string, body: Record<string, unknown>) {
     return httpJson(`${url}/schedules`, { body, headers: auth[who] });
+  }
+
+  /** Ids in the listing's order: by creation time, then id (random UUIDs: several may share a millisecond). */
+  function inListingOrder(made: { id: string; createdAt: number }[]): string[] {
+    return [...made].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((m) => m.id);
   }
 
   /** The tasks a schedule made (their idempotency keys name it and the tick), by tick. */
@@ -198,6 +204,87 @@ for (const backend of BACKENDS) describe(`schedules [${backend}]`, () => {
     await assert.rejects(tasks.schedules.get(nightly.id), (e) => ConnectError.from(e).code === Code.NotFound);
   });
 
+  it("GET /schedules pages oldest first (page_size, page_token), refuses a bad page_size or token (400), and a token of another's listing shows nothing of theirs", async () => {
+    const made: { id: string; createdAt: number }[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await create("gina", { name: `page-${i}`, type: "test.main.add", args: { x: i, y: 0 }, interval_ms: 60_000, paused: true });
+      assert.equal(res.status, 200, res.text);
+      made.push({ id: res.body.id, createdAt: Date.parse(res.body.created_at) });
+    }
+    const created = inListingOrder(made);
+    const pages: string[][] = [];
+    const tokens: string[] = [];
+    let token = "";
+    do {
+      const res = await httpJson(`${url}/schedules?page_size=3${token ? `&page_token=${encodeURIComponent(token)}` : ""}`, { headers: auth["gina"] });
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.body.schedules.every((s: any) => s.owner === "gina"));
+      pages.push(res.body.schedules.map((s: any) => s.id));
+      token = res.body.next_page_token ?? "";
+      if (token) tokens.push(token);
+    } while (token && pages.length < 10);
+    assert.deepEqual(pages.map((p) => p.length), [3, 3, 1]);
+    assert.deepEqual(pages.flat(), created, "oldest first, each schedule once");
+    // page_size 0 is the default (100): one page.
+    const whole = await httpJson(`${url}/schedules?page_size=0`, { headers: auth["gina"] });
+    assert.deepEqual(whole.body.schedules.map((s: any) => s.id), created);
+    assert.equal(whole.body.next_page_token ?? "", "");
+
+    for (const size of [-1, 1001]) {
+      const res = await httpJson(`${url}/schedules?page_size=${size}`, { headers: auth["gina"] });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.code, "invalid_argument");
+      assert.ok("page_size" in (res.body.errors ?? {}), res.text);
+    }
+    for (const bad of ["garbage", Buffer.from(JSON.stringify([new Date().toISOString(), "not-a-uuid"])).toString("base64url")]) {
+      const res = await httpJson(`${url}/schedules?page_token=${bad}`, { headers: auth["gina"] });
+      assert.equal(res.status, 400, res.text);
+      assert.ok("page_token" in (res.body.errors ?? {}), res.text);
+    }
+
+    // hank replays gina's first token: the cursor only positions his own listing.
+    const hankMade: { id: string; createdAt: number }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await create("hank", { type: "test.main.add", args: { x: i, y: 0 }, interval_ms: 60_000, paused: true });
+      hankMade.push({ id: res.body.id, createdAt: Date.parse(res.body.created_at) });
+    }
+    const hanks = inListingOrder(hankMade);
+    const replay = await httpJson(`${url}/schedules?page_size=3&page_token=${tokens[0]}`, { headers: auth["hank"] });
+    assert.equal(replay.status, 200, replay.text);
+    assert.deepEqual(replay.body.schedules.map((s: any) => s.id), hanks);
+    // An admin pages through everyone's with the same tokens.
+    const admin = await httpJson(`${url}/schedules?page_size=3&page_token=${tokens[0]}`, { headers: auth["admin"] });
+    assert.deepEqual(admin.body.schedules.map((s: any) => s.id), created.slice(3, 6));
+
+    // Over Connect, and the TypeScript client, which follows the pages.
+    const client = createClient(ScheduleService, createConnectTransport({ baseUrl: url, httpVersion: "1.1" }));
+    const first = await client.listSchedules({ pageSize: 5 }, { headers: auth["gina"] });
+    assert.deepEqual(first.schedules.map((s) => s.id), created.slice(0, 5));
+    const second = await client.listSchedules({ pageSize: 5, pageToken: first.nextPageToken }, { headers: auth["gina"] });
+    assert.deepEqual(second.schedules.map((s) => s.id), created.slice(5));
+    assert.equal(second.nextPageToken, "");
+    await assert.rejects(client.listSchedules({ pageSize: 1001 }, { headers: auth["gina"] }), (e) => ConnectError.from(e).code === Code.InvalidArgument);
+    const tasks = createTasksClient({ baseUrl: url, token: auth["gina"]!.authorization!.slice("Bearer ".length) });
+    assert.deepEqual((await tasks.schedules.list({ pageSize: 2 })).map((s) => s.id), created);
+  });
+
+  it("more schedules than a page: schedules.list() and tstasks schedule list show them all", async () => {
+    // 105 > the default page of 100, stored directly (the API path is tested above).
+    const made: { id: string; createdAt: number }[] = [];
+    for (let i = 0; i < 105; i++) {
+      const s = await stack.store.insertSchedule(newSchedule({ owner: "ivan", type: "test.main.add", paused: true, nextRunAt: null }));
+      made.push({ id: s.id, createdAt: s.createdAt.getTime() });
+    }
+    const ids = inListingOrder(made);
+    const token = auth["ivan"]!.authorization!.slice("Bearer ".length);
+    assert.deepEqual((await createTasksClient({ baseUrl: url, token }).schedules.list()).map((s) => s.id), ids);
+    const list = await runTstasks(["schedule", "list"], { env: { TSTASKS_URL: url, TSTASKS_TOKEN: token } });
+    assert.equal(list.code, 0, list.stderr);
+    const rows = list.stdout.trim().split("\n").slice(1);
+    assert.equal(rows.length, 105, list.stdout);
+    assert.ok(ids.every((id) => list.stdout.includes(id)));
+  });
+
   it("the CLI: tstasks schedule create, list, pause, resume, get, delete, and its exit codes", async () => {
     const env = { TSTASKS_URL: url, TSTASKS_TOKEN: auth["frank"]!.authorization!.slice("Bearer ".length) };
     const created = await runTstasks(["schedule", "create", "test.main.add", "--arg", "x=1", "--arg", "y=2", "--every-ms", "60000", "--name", "nightly-sum"], { env });
@@ -243,6 +330,43 @@ for (const backend of BACKENDS) describe(`schedules [${backend}]`, () => {
       await b.close();
     });
   }
+
+  it("ticks missed while no scheduler ran: catch_up NONE submits none of them and goes on from the first tick after now; ONE submits exactly one", async () => {
+    const ids: Record<"NONE" | "ONE", string> = { NONE: "", ONE: "" };
+    for (const catchUp of ["NONE", "ONE"] as const) {
+      const res = await create("judy", { type: "test.main.add", args: { x: 3, y: 3 }, interval_ms: 1000, catch_up: catchUp, paused: true });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.catch_up, catchUp);
+      ids[catchUp] = res.body.id;
+    }
+    // Both were due five seconds ago and no scheduler ran since: ticks at -5 s … now were missed.
+    const dueAt = new Date(Date.now() - 5000);
+    for (const id of Object.values(ids)) assert.ok(await stack.store.setSchedulePaused(id, false, dueAt));
+    const restarting = Date.now();
+    const scheduler = await startSchedulerServer(1500);
+    try {
+      await waitUntil(async () => (await tasksOf("judy", ids.NONE)).length >= 2 && (await tasksOf("judy", ids.ONE)).length >= 3, {
+        timeoutMs: 15_000,
+        label: "ticks after the restart",
+      });
+    } finally {
+      await scheduler.close();
+    }
+    const none = (await tasksOf("judy", ids.NONE)).map((t) => t.tick);
+    const one = (await tasksOf("judy", ids.ONE)).map((t) => t.tick);
+    const ticks = JSON.stringify({ dueAt, restarting: new Date(restarting), none: none.map((t) => new Date(t)), one: one.map((t) => new Date(t)) });
+    // Each goes on tick by tick from its first task, one task a tick.
+    for (const list of [none, one]) list.slice(1).forEach((t, i) => assert.equal(t - list[i]!, 1000, ticks));
+    // All ticks are on the schedule's grid (dueAt + n s).
+    for (const t of [...none, ...one]) assert.equal((t - dueAt.getTime()) % 1000, 0, ticks);
+    // NONE: no task for a tick at or before the restart; its first is the first tick after the round's now.
+    assert.ok(none[0]! > restarting, `NONE submitted a missed tick: ${ticks}`);
+    // ONE: exactly one task for the missed ticks, for the latest of them (the earlier ones have none)…
+    assert.ok(one[0]! > restarting - 1000, `ONE submitted an earlier missed tick: ${ticks}`);
+    assert.equal(one.filter((t) => t < none[0]!).length, 1, `ONE catches up once: ${ticks}`);
+    // …in the same round that moved NONE past now: the catch-up tick is the one just before NONE's first.
+    assert.equal(one[0]! + 1000, none[0]!, ticks);
+  });
 
   it("ticks missed while no server ran are submitted once (catch_up ONE), not once each", async () => {
     const res = await create("erin", { type: "test.main.add", args: { x: 2, y: 2 }, interval_ms: 1000 });

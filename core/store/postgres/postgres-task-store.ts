@@ -48,12 +48,12 @@ import {
   insertScheduleRow,
   scheduleRowToRecord,
   selectScheduleRow,
-  selectScheduleRows,
   updateSchedulePaused,
 } from "./schedules.repository.js";
 import { createGroupStoreOnKysely } from "./group-store-on-kysely.js";
 import { chainStoreOnKysely } from "./chain-store-on-kysely.js";
 import { createLimitStoreOnKysely } from "./limit-store-on-kysely.js";
+import { listSchedulePage } from "./list-schedule-page.js";
 
 /** Most tasks {@link TaskStore.deleteFinishedTasks} deletes in one statement (one transaction's locks). */
 const MAX_DELETE_BATCH = 100_000;
@@ -453,8 +453,8 @@ export function createTaskStoreOnKysely(db: Kysely<Database>): KyselyTaskStore {
       return row && scheduleRowToRecord(row);
     },
 
-    async listSchedules(owner) {
-      return (await selectScheduleRows(db, owner)).map(scheduleRowToRecord);
+    async listSchedules(query) {
+      return listSchedulePage(db, query);
     },
 
     async setSchedulePaused(id, paused, nextRunAt) {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { FiredTask, NewSchedule, ScheduleFiring, ScheduleRecord } from "../schedule-record.js";
+import type { FiredTask, NewSchedule, ScheduleCursor, ScheduleFiring, ScheduleRecord } from "../schedule-record.js";
 import type { Database } from "./database.js";
 import type { ScheduleRow } from "./schedules.table.js";
 import { insertTaskRows } from "./tasks.repository.js";
@@ -58,11 +58,24 @@ export async function selectScheduleRow(db: Kysely<Database>, id: string): Promi
   return db.selectFrom("schedules").selectAll().where("id", "=", id).executeTakeFirst();
 }
 
-/** Every schedule row (of `owner` when given), oldest first. */
-export async function selectScheduleRows(db: Kysely<Database>, owner: string | undefined): Promise<ScheduleRow[]> {
+/** What {@link selectScheduleRows} reads: an owner's rows or all, after a cursor, at most `limit`. */
+export interface ScheduleRowsQuery {
+  owner?: string;
+  /** Rows strictly after this position in oldest-first order. */
+  after?: ScheduleCursor;
+  limit: number;
+}
+
+/** Up to `limit` schedule rows (of `owner` when given), oldest first by (created_at, id). */
+export async function selectScheduleRows(db: Kysely<Database>, query: ScheduleRowsQuery): Promise<ScheduleRow[]> {
   let q = db.selectFrom("schedules").selectAll();
-  if (owner !== undefined) q = q.where("owner", "=", owner);
-  return q.orderBy("created_at").orderBy("id").execute();
+  if (query.owner !== undefined) q = q.where("owner", "=", query.owner);
+  const after = query.after;
+  if (after !== undefined) {
+    // A row comparison, so Postgres walks the ([owner,] created_at, id) index from the cursor.
+    q = q.where((eb) => eb(eb.refTuple("created_at", "id"), ">", eb.tuple(after.createdAt, after.id)));
+  }
+  return q.orderBy("created_at").orderBy("id").limit(query.limit).execute();
 }
 
 /** Sets `paused` and `next_run_at` of one schedule; the row after, or undefined for an unknown id. */
