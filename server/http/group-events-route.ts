@@ -1,140 +1,33 @@
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ContextValues, type HandlerContext } from "@connectrpc/connect";
+import { create } from "@bufbuild/protobuf";
 import {
   GroupSchema,
   GroupService,
   GroupStatus,
-  WatchGroupRequestSchema,
-  WatchGroupResponseSchema,
-  type WatchGroupRequest,
+  type WatchGroupRequestSchema,
+  type WatchGroupResponseSchema,
 } from "../../gen/tstasks/v1/group_service_pb.js";
-import { restErrorBody, writeError } from "../rest/error-response.js";
-import { handlerContextForRequest } from "../rest/handler-context-for-request.js";
-import { HttpError } from "../rest/http-error.js";
-import type { ResponseSink } from "../rest/json-response.js";
 import { restJson } from "../rest/response-json.js";
-import { SSE_KEEPALIVE, sseFrame } from "./sse-frame.js";
 import type { MaybeHandler } from "./task-events-route.js";
+import { createWatchEventsRoute, type WatchEventsServerOptions } from "./watch-events-route.js";
 
-/** The WatchGroup implementation the route streams (the error-mapped service method). */
-export type WatchGroupMethod = (req: WatchGroupRequest, ctx: HandlerContext) => AsyncIterable<MessageInitShape<typeof WatchGroupResponseSchema>>;
-
-/** Options of {@link createGroupEventsRoute}. */
-export interface GroupEventsRouteOptions {
-  /** The service's `watchGroup`: it checks the caller, the id and ownership, as over Connect. */
-  watch: WatchGroupMethod;
-  /** The server's one error mapper (errors before the stream starts become JSON errors). */
-  mapError: (thrown: unknown) => ConnectError;
-  /** Values for the handler context (the client address), built from the raw request. */
-  contextValues?: (req: IncomingMessage | Http2ServerRequest) => ContextValues;
-  /** Aborted on server shutdown: open streams end (without `end`, so EventSource clients reconnect). */
-  shutdownSignal?: AbortSignal;
-  /** Comment lines this often while the stream is open, in ms. Default 15000. */
-  keepaliveMs?: number;
-}
-
-/** What the route writes to: both Node response kinds satisfy it. */
-interface StreamSink extends ResponseSink {
-  write(chunk: string): boolean;
-  end(chunk?: string): unknown;
-  once(event: "close", listener: () => void): unknown;
-  readonly writableEnded: boolean;
-  flushHeaders?(): void;
-}
-
-const PATH = /^\/groups\/([^/]+)\/events$/;
+/** Options of {@link createGroupEventsRoute}: the service's `watchGroup` and the server's settings. */
+export type GroupEventsRouteOptions = WatchEventsServerOptions<typeof WatchGroupRequestSchema, typeof WatchGroupResponseSchema>;
 
 /**
- * `GET /groups/{id}/events`: the WatchGroup stream as Server-Sent Events
- * (the REST transcoder serves unary methods only). Before the stream starts,
- * failures are the REST API's JSON errors with their status (404 unknown or
- * not yours, 401 bad token, 400 empty id); other verbs get 405. Then
- * `200 text/event-stream` with `event: group` (data: the group JSON as
- * `GET /groups/{id}` renders its `group`) at every change, a `: keepalive`
- * comment every `keepaliveMs`, and once the group and its gather task are
- * final `event: end` (data `{"status"}`) and the end of the response.
- * A failure mid-stream is `event: error` with the JSON error body.
+ * `GET /groups/{id}/events`: WatchGroup as Server-Sent Events (see
+ * createWatchEventsRoute): `event: group` (data: the group JSON as
+ * `GET /groups/{id}` renders its `group`) at every change, and once the
+ * group and its gather task are final `event: end` (data `{"status"}`).
  */
 export function createGroupEventsRoute(options: GroupEventsRouteOptions): MaybeHandler {
-  return (req, res) => {
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
-    const match = PATH.exec(path);
-    if (!match) return false;
-    const sink = res as unknown as StreamSink;
-    if (req.method !== "GET") {
-      writeError(sink, new HttpError(405, Code.Unimplemented, `method ${req.method ?? ""} not allowed for ${path}`, { allow: "GET" }));
-      return true;
-    }
-    let id = match[1]!;
-    try {
-      id = decodeURIComponent(id);
-    } catch {
-      // Not valid percent-encoding: looked up as is (and not found).
-    }
-    stream(options, req, sink, id, url).catch(() => {
-      if (!sink.headersSent) writeError(sink, new ConnectError("internal error", Code.Internal));
-      else if (!sink.writableEnded) sink.end();
-    });
-    return true;
-  };
-}
-
-async function stream(options: GroupEventsRouteOptions, req: IncomingMessage | Http2ServerRequest, sink: StreamSink, id: string, url: string): Promise<void> {
-  let closed = false;
-  const requestAbort = new AbortController();
-  sink.once("close", () => {
-    closed = true;
-    requestAbort.abort(new ConnectError("client went away", Code.Canceled));
-  });
-  const ctx = handlerContextForRequest(req, {
-    service: GroupService,
+  return createWatchEventsRoute({
+    ...options,
+    path: /^\/groups\/([^/]+)\/events$/,
     method: GroupService.method.watchGroup,
-    protocolName: "sse",
-    url,
-    shutdownSignal: options.shutdownSignal,
-    requestSignal: requestAbort.signal,
-    contextValues: options.contextValues,
+    frame: (message) => {
+      const group = message.group ?? create(GroupSchema);
+      const final = group.status !== GroupStatus.RUNNING && group.status !== GroupStatus.UNSPECIFIED;
+      return { event: "group", data: restJson(GroupSchema, group), finalStatus: final ? GroupStatus[group.status] : undefined };
+    },
   });
-  const events = options.watch(create(WatchGroupRequestSchema, { id }), ctx)[Symbol.asyncIterator]();
-  let next: IteratorResult<MessageInitShape<typeof WatchGroupResponseSchema>>;
-  try {
-    // The first event proves the id, the token and ownership are fine.
-    next = await events.next();
-  } catch (e) {
-    writeError(sink, options.mapError(e), ctx.responseHeader);
-    ctx.abort();
-    return;
-  }
-  sink.statusCode = 200;
-  sink.setHeader("content-type", "text/event-stream");
-  sink.setHeader("cache-control", "no-cache");
-  sink.setHeader("x-accel-buffering", "no");
-  sink.flushHeaders?.();
-  // Group events are small and few (one per poll at most): no backpressure wait needed.
-  const send = (text: string): void => {
-    if (!closed) sink.write(text);
-  };
-  const keepalive = setInterval(() => send(SSE_KEEPALIVE), options.keepaliveMs ?? 15_000);
-  keepalive.unref();
-  let lastStatus: GroupStatus = GroupStatus.UNSPECIFIED;
-  try {
-    for (; !next.done && !closed; next = await events.next()) {
-      const group = create(WatchGroupResponseSchema, next.value).group ?? create(GroupSchema);
-      lastStatus = group.status;
-      send(sseFrame("group", restJson(GroupSchema, group)));
-    }
-    // The watch ends by itself only once the group (and its gather) is final.
-    if (next.done && lastStatus !== GroupStatus.RUNNING) send(sseFrame("end", { status: GroupStatus[lastStatus] }));
-  } catch (e) {
-    send(sseFrame("error", restErrorBody(options.mapError(e))));
-  } finally {
-    clearInterval(keepalive);
-    await events.return?.(undefined);
-    ctx.abort();
-    if (!closed && !sink.writableEnded) sink.end();
-  }
 }
